@@ -1,0 +1,218 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * Every environment variable Loket reads, in one schema. `loadConfig` parses it once per process;
+ * a bad or missing value stops the process with a list of every problem.
+ * Keep `.env.example` and `docker-compose.yml` in step (a test checks both).
+ */
+const Bool = (defaultValue: boolean, description: string) =>
+  Type.Boolean({ default: defaultValue, description });
+const Int = (defaultValue: number, min: number, max: number, description: string) =>
+  Type.Integer({ default: defaultValue, minimum: min, maximum: max, description });
+const Str = (description: string, extra: Record<string, unknown> = {}) =>
+  Type.String({ description, ...extra });
+
+export const ConfigSchema = Type.Object(
+  {
+    NODE_ENV: Type.Union(
+      [Type.Literal('development'), Type.Literal('production'), Type.Literal('test')],
+      {
+        default: 'development',
+        description: 'development | production | test',
+      },
+    ),
+    HOST: Str('Address the API listens on', { default: '127.0.0.1' }),
+    PORT: Int(3000, 0, 65535, 'Port the API listens on'),
+    PUBLIC_URL: Type.Optional(
+      Str('Public base URL of the API, e.g. https://loket.example.go.id', { format: 'uri' }),
+    ),
+    TRUST_PROXY: Bool(
+      false,
+      'Trust X-Forwarded-* from a reverse proxy (needed for per-IP throttling behind one)',
+    ),
+    LOG_LEVEL: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info', description: 'pino log level' },
+    ),
+    LOKET_DATA_DIR: Str(
+      'Directory for embedded PostgreSQL data, generated dev keys, mail files and uploads',
+      {
+        default: './.loket',
+      },
+    ),
+
+    DATABASE_URL: Type.Optional(
+      Str('PostgreSQL URL; unset: an embedded PostgreSQL under LOKET_DATA_DIR/pg', {
+        pattern: '^postgres(ql)?://',
+      }),
+    ),
+    DATABASE_POOL_SIZE: Int(10, 1, 200, 'PostgreSQL connection pool size per process'),
+    EMBEDDED_PG_PORT: Int(
+      54329,
+      1,
+      65535,
+      'Port of the embedded PostgreSQL (only when DATABASE_URL is unset)',
+    ),
+
+    REDIS_URL: Str('Redis URL (BullMQ, login throttling)', {
+      default: 'redis://127.0.0.1:6379',
+      pattern: '^rediss?://',
+    }),
+    REDIS_PREFIX: Str('Prefix of every Redis key Loket writes', {
+      default: 'loket',
+      pattern: '^[a-zA-Z0-9_-]+$',
+    }),
+    REDIS_AUTOSTART: Bool(
+      true,
+      'npm start only: start redis-server as a child process when nothing answers at REDIS_URL',
+    ),
+
+    JWT_SECRET: Type.Optional(
+      Str(
+        'HS256 secret for access tokens, at least 32 characters; generated under LOKET_DATA_DIR outside production',
+        {
+          minLength: 32,
+        },
+      ),
+    ),
+    JWT_ISSUER: Str('iss claim of access tokens', { default: 'loket' }),
+    JWT_AUDIENCE: Str('aud claim of access tokens', { default: 'loket-api' }),
+    ACCESS_TOKEN_TTL_SECONDS: Int(900, 60, 3600, 'Lifetime of an access token'),
+    REFRESH_TOKEN_IDLE_SECONDS: Int(
+      1800,
+      60,
+      86400,
+      'A refresh token unused this long expires (idle timeout)',
+    ),
+    REFRESH_TOKEN_ABSOLUTE_SECONDS: Int(
+      43200,
+      300,
+      604800,
+      'A login session ends this long after login (absolute timeout)',
+    ),
+
+    LOKET_ENCRYPTION_KEY: Type.Optional(
+      Str(
+        'AES-256-GCM key for personal data (NIK), 32 bytes as base64 or 64 hex chars; generated outside production',
+      ),
+    ),
+    LOKET_HASH_KEY: Type.Optional(
+      Str(
+        'HMAC-SHA256 key for looking up personal data by keyed hash, at least 32 bytes (base64 or hex); generated outside production',
+      ),
+    ),
+
+    PASSWORD_MIN_LENGTH: Int(12, 8, 128, 'Minimum staff password length'),
+    PASSWORD_REQUIRE_CHARACTER_CLASSES: Bool(
+      false,
+      'Require upper case, lower case, digit and symbol (seed 002 policy); off by default, as ASVS 5 advises',
+    ),
+    PASSWORD_HISTORY: Int(
+      3,
+      0,
+      24,
+      'A new password may not repeat any of the last N passwords (seed 000: 3)',
+    ),
+    PASSWORD_MAX_AGE_DAYS: Int(
+      0,
+      0,
+      3650,
+      'Force a change after N days (seed 000: 90); 0 disables periodic change',
+    ),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: Int(
+      10,
+      1,
+      100,
+      'Failed logins per account within the window before throttling',
+    ),
+    LOGIN_MAX_FAILURES_PER_IP: Int(
+      50,
+      1,
+      10000,
+      'Failed logins per client IP within the window before throttling',
+    ),
+    LOGIN_FAILURE_WINDOW_SECONDS: Int(900, 10, 86400, 'Window of the failed-login counters'),
+
+    LOKET_ADMIN_USERNAME: Str('Username of the first SUPERVISOR account', {
+      default: 'admin',
+      pattern: '^[a-z0-9._-]{3,64}$',
+    }),
+    LOKET_ADMIN_PASSWORD: Type.Optional(
+      Str('Password of the first SUPERVISOR; unset: a one-time password is printed once'),
+    ),
+    LOKET_DEMO: Bool(
+      false,
+      'Load the demo seed (sample registry, one staff account per role); refused in production',
+    ),
+
+    SMTP_URL: Type.Optional(
+      Str('SMTP URL for outgoing mail; unset: .eml files under LOKET_DATA_DIR/mail', {
+        pattern: '^smtps?://',
+      }),
+    ),
+    MAIL_FROM: Str('From address of outgoing mail', {
+      default: 'Loket Helpdesk <helpdesk@loket.localhost>',
+    }),
+
+    BODY_LIMIT_BYTES: Int(1_048_576, 1024, 104_857_600, 'Largest JSON body the API accepts'),
+    UPLOAD_MAX_BYTES: Int(
+      10_485_760,
+      1024,
+      1_073_741_824,
+      'Largest uploaded file (documents, CSV imports)',
+    ),
+    REGISTRY_IMPORT_BATCH_SIZE: Int(
+      1000,
+      1,
+      10000,
+      'Rows per transaction when importing the registry',
+    ),
+    OFFICE_TIMEZONE: Str(
+      'IANA time zone of the office (Asia/Jakarta = WIB, Asia/Makassar = WITA, Asia/Jayapura = WIT)',
+      {
+        default: 'Asia/Jakarta',
+      },
+    ),
+  },
+  { additionalProperties: true },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export const configKeys = Object.keys(ConfigSchema.properties) as (keyof Config)[];
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of configKeys) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const problems = [...Value.Errors(ConfigSchema, converted)].map((e) => {
+    const key = e.path.replace(/^\//, '') || '(root)';
+    const schema = (ConfigSchema.properties as Record<string, TSchema | undefined>)[key];
+    const hint = schema?.description ? ` (${schema.description})` : '';
+    return `${key}: ${e.message}${hint}`;
+  });
+  const config = converted as Config;
+  if (config.NODE_ENV === 'production') {
+    for (const key of [
+      'DATABASE_URL',
+      'JWT_SECRET',
+      'LOKET_ENCRYPTION_KEY',
+      'LOKET_HASH_KEY',
+    ] as const) {
+      if (config[key] === undefined) problems.push(`${key}: required when NODE_ENV=production`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,55 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { errorCodes } from './errors';
+
+export const ErrorBodySchema = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    code: Type.Union(Object.keys(errorCodes).map((c) => Type.Literal(c))),
+    message: Type.String({
+      description: 'Bahasa Indonesia by default; English with Accept-Language: en',
+    }),
+    reqId: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+  },
+  {
+    $id: 'ErrorBody',
+    description: 'Every error the API returns has this shape; `code` is stable.',
+  },
+);
+
+/** The error responses a route may give, by status. */
+export function errorResponses(...statuses: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {};
+  for (const s of [400, 401, 403, 500, ...statuses]) out[s] = Type.Ref('ErrorBody');
+  return out;
+}
+
+export const UuidSchema = Type.String({ format: 'uuid' });
+export const IdParamsSchema = Type.Object({ id: UuidSchema }, { additionalProperties: false });
+
+/** Opaque keyset cursor: the route encodes the last row's sort key. */
+export const PageQueryFields = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500 })),
+};
+
+export function encodeCursor(parts: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined, length: number): string[] | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (
+      Array.isArray(parts) &&
+      parts.length === length &&
+      parts.every((p) => typeof p === 'string' || typeof p === 'number')
+    ) {
+      return parts.map(String);
+    }
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
