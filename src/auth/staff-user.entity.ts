@@ -31,7 +31,7 @@ export class StaffUser {
   passwordHash!: string;
 
   /** Hashes of earlier passwords, newest first, for the no-reuse rule. */
-  @Column({ name: 'password_history', type: 'jsonb', default: () => "'[]'::jsonb" })
+  @Column({ name: 'password_history', type: 'jsonb', default: () => "'[]'" })
   passwordHistory!: string[];
 
   @Column({ name: 'must_change_password', type: 'boolean', default: true })

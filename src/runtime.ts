@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createContainer, type Container } from './container';
+import { createDataSource } from './db/data-source';
+import { startEmbeddedPostgres } from './infra/embedded-postgres';
+import {
+  createRedis,
+  ensureRedis,
+  redisAnswers,
+  RedisUnavailableError,
+  type LocalRedis,
+} from './infra/redis';
+import { resolveSecrets } from './shared/secrets';
+
+/** Loads config or prints every problem and exits: the fail-fast start of each process. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1500 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Database {
+  url: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * DATABASE_URL when set; otherwise the embedded PostgreSQL under LOKET_DATA_DIR/pg, reused when
+ * another Loket process (npm start) already runs it.
+ */
+export async function openDatabase(config: Config, log: (line: string) => void): Promise<Database> {
+  if (config.DATABASE_URL)
+    return { url: config.DATABASE_URL, embedded: false, stop: () => Promise.resolve() };
+  const running = `postgres://loket:loket-embedded@127.0.0.1:${config.EMBEDDED_PG_PORT}/loket`;
+  if (await canConnect(running))
+    return { url: running, embedded: true, stop: () => Promise.resolve() };
+  log(
+    `DATABASE_URL is not set: starting the embedded PostgreSQL (data in ${join(config.LOKET_DATA_DIR, 'pg')})`,
+  );
+  const pg = await startEmbeddedPostgres(
+    join(config.LOKET_DATA_DIR, 'pg'),
+    config.EMBEDDED_PG_PORT,
+  );
+  return { url: pg.url, embedded: true, stop: () => pg.stop() };
+}
+
+export interface Runtime {
+  config: Config;
+  container: Container;
+  dataSource: DataSource;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens PostgreSQL, Redis and the container for one process. `startRedis` lets the all-in-one
+ * `npm start` launch redis-server as a child when nothing answers; deployments never do.
+ */
+export async function openRuntime(
+  config: Config,
+  options: { startRedis: boolean; log: (line: string) => void },
+): Promise<Runtime> {
+  const db = await openDatabase(config, options.log);
+  let localRedis: LocalRedis | undefined;
+  try {
+    if (options.startRedis) {
+      localRedis = await ensureRedis(
+        config.REDIS_URL,
+        join(config.LOKET_DATA_DIR, 'redis'),
+        config.REDIS_AUTOSTART,
+      );
+    } else if (!(await redisAnswers(config.REDIS_URL))) {
+      throw new RedisUnavailableError(config.REDIS_URL, 'and this process does not start Redis');
+    }
+  } catch (err) {
+    await db.stop();
+    throw err;
+  }
+  if (localRedis?.child)
+    options.log(
+      `Started redis-server for ${config.REDIS_URL} (data in ${join(config.LOKET_DATA_DIR, 'redis')})`,
+    );
+  const dataSource = createDataSource(db.url, config.DATABASE_POOL_SIZE);
+  await dataSource.initialize();
+  const redis = createRedis(config.REDIS_URL);
+  const container = createContainer({ config, dataSource, redis, secrets: resolveSecrets(config) });
+  return {
+    config,
+    container,
+    dataSource,
+    redis,
+    async close() {
+      redis.disconnect();
+      await dataSource.destroy();
+      await localRedis?.stop();
+      await db.stop();
+    },
+  };
+}

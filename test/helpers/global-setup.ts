@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createDataSource } from '../../src/db/data-source';
+import { runMigrations } from '../../src/db/migrations';
+import { createDatabase, withDatabaseName } from '../../src/db/scratch';
+import { startEmbeddedPostgres } from '../../src/infra/embedded-postgres';
+import { freePort } from '../../src/infra/ports';
+import { ensureRedis, redisAnswers } from '../../src/infra/redis';
+import { projectRoot } from '../../src/shared/paths';
+
+/**
+ * Once per `npm test`: a PostgreSQL server (TEST_DATABASE_URL's, else an embedded one under
+ * .loket-test/, never the npm start data) with a migrated template database that each test file
+ * copies, and a Redis (TEST_REDIS_URL, else 127.0.0.1:6379, else a redis-server child).
+ */
+export default async function globalSetup(): Promise<void> {
+  const handles: (() => Promise<void>)[] = [];
+  let adminUrl: string;
+  if (process.env.TEST_DATABASE_URL) {
+    adminUrl = withDatabaseName(process.env.TEST_DATABASE_URL, 'postgres');
+  } else {
+    const pg = await startEmbeddedPostgres(
+      join(projectRoot, '.loket-test', 'pg'),
+      await freePort(),
+    );
+    adminUrl = pg.adminUrl;
+    handles.push(() => pg.stop());
+  }
+  const template = `loket_tpl_${randomBytes(4).toString('hex')}`;
+  const templateUrl = await createDatabase(adminUrl, template);
+  const ds = createDataSource(templateUrl, 1);
+  await ds.initialize();
+  await runMigrations(ds);
+  await ds.destroy();
+
+  let redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (!(await redisAnswers(redisUrl)) && !process.env.TEST_REDIS_URL) {
+    redisUrl = `redis://127.0.0.1:${await freePort()}`;
+    const local = await ensureRedis(redisUrl, join(projectRoot, '.loket-test', 'redis'), true);
+    handles.push(() => local.stop());
+  }
+
+  process.env.LOKET_TEST_ADMIN_URL = adminUrl;
+  process.env.LOKET_TEST_TEMPLATE_DB = template;
+  process.env.LOKET_TEST_REDIS_URL = redisUrl;
+  (globalThis as { __loketTestHandles?: typeof handles }).__loketTestHandles = handles;
+}

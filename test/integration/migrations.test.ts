@@ -1,0 +1,36 @@
+import { createDataSource } from '../../src/db/data-source';
+import { diffEntitiesAgainstMigrations, runMigrations } from '../../src/db/migrations';
+import { createDatabase, dropDatabase } from '../../src/db/scratch';
+
+const adminUrl = () => process.env.LOKET_TEST_ADMIN_URL ?? '';
+
+describe('migrations', () => {
+  test('the committed migrations build exactly the schema the entities describe', async () => {
+    const url = await createDatabase(adminUrl(), 'loket_t_migcheck');
+    try {
+      const diff = await diffEntitiesAgainstMigrations(url);
+      expect(diff.up).toEqual([]);
+    } finally {
+      await dropDatabase(adminUrl(), 'loket_t_migcheck');
+    }
+  });
+
+  test('the check notices a schema that differs from the entities', async () => {
+    const url = await createDatabase(adminUrl(), 'loket_t_migdrift');
+    const ds = createDataSource(url, 1);
+    try {
+      await ds.initialize();
+      await runMigrations(ds);
+      await ds.query('DROP INDEX ix_registry_entries_phone');
+      await ds.query('ALTER TABLE staff_users DROP COLUMN last_login_at');
+      const queries = (await ds.driver.createSchemaBuilder().log()).upQueries
+        .map((q) => q.query)
+        .join('\n');
+      expect(queries).toContain('ix_registry_entries_phone');
+      expect(queries).toContain('last_login_at');
+    } finally {
+      await ds.destroy();
+      await dropDatabase(adminUrl(), 'loket_t_migdrift');
+    }
+  });
+});
