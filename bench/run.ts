@@ -207,7 +207,10 @@ async function main(): Promise<void> {
         process.stdout.write(`round ${round}/${ROUNDS} done\n`);
       }
 
-      process.stdout.write('\nHTTP, 50 connections, 10 s after 3 s warm-up, server on CPU 0, load on CPU 1\n');
+      process.stdout.write(
+        `\nHTTP, ${CONNECTIONS} connections, ${DURATION} s after ${WARMUP} s warm-up, ${ROUNDS} rounds, ` +
+          `${hasTaskset ? 'server on CPU 0, load on CPU 1' : 'not pinned'}\n`,
+      );
       process.stdout.write(`${'case'.padEnd(42)} ${'median req/s'.padStart(12)} ${'p99 ms'.padStart(8)} ${'ratio to baseline'.padStart(18)}\n`);
       for (const [name, r] of Object.entries(results)) {
         process.stdout.write(
