@@ -9,7 +9,9 @@ async function main(): Promise<void> {
   const url = process.env.BENCH_DB_URL;
   if (!url) throw new Error('BENCH_DB_URL is required');
   const pool = new Pool({ connectionString: url, max: 10 });
-  await pool.query('CREATE TABLE IF NOT EXISTS bench_items (id bigserial PRIMARY KEY, name text NOT NULL)');
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS bench_items (id bigserial PRIMARY KEY, name text NOT NULL)',
+  );
   const app = Fastify({ logger: false });
   app.post(
     '/items',
@@ -26,14 +28,20 @@ async function main(): Promise<void> {
     },
     async (request) => {
       const { name } = request.body as { name: string };
-      const { rows } = await pool.query<{ id: string }>('INSERT INTO bench_items (name) VALUES ($1) RETURNING id', [name]);
+      const { rows } = await pool.query<{ id: string }>(
+        'INSERT INTO bench_items (name) VALUES ($1) RETURNING id',
+        [name],
+      );
       return { id: rows[0]?.id ?? '' };
     },
   );
   app.get('/health', () => ({ status: 'ok' }));
   await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
   process.once('SIGTERM', () => {
-    void app.close().then(() => pool.end()).then(() => process.exit(0));
+    void app
+      .close()
+      .then(() => pool.end())
+      .then(() => process.exit(0));
   });
 }
 

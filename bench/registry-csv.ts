@@ -2,12 +2,41 @@
 export function generateRegistryCsv(n: number): {
   csv: string;
   niks: string[];
-  rows: { userId: string; fullName: string; nik: string; agency: string; email: string; phone: string }[];
+  rows: {
+    userId: string;
+    fullName: string;
+    nik: string;
+    agency: string;
+    email: string;
+    phone: string;
+  }[];
 } {
-  const first = ['Siti', 'Budi', 'Dewi', 'Agus', 'Rina', 'Andi', 'Wahyu', 'Nur', 'Rahmat', 'Yuliana'];
-  const last = ['Rahmawati', 'Santoso', 'Lestari', 'Wijaya', 'Kusuma', 'Pratama', 'Hidayat', 'Saputra'];
+  const first = [
+    'Siti',
+    'Budi',
+    'Dewi',
+    'Agus',
+    'Rina',
+    'Andi',
+    'Wahyu',
+    'Nur',
+    'Rahmat',
+    'Yuliana',
+  ];
+  const last = [
+    'Rahmawati',
+    'Santoso',
+    'Lestari',
+    'Wijaya',
+    'Kusuma',
+    'Pratama',
+    'Hidayat',
+    'Saputra',
+  ];
   const roles = ['Admin Agency', 'PPK', 'Pokja/Panitia', 'Auditor', 'Helpdesk', 'Verifikator'];
-  const lines = ['user_id,full_name,nik,nip,spse_role,agency,unit,email,phone,birth_place,birth_date,sk_reference'];
+  const lines = [
+    'user_id,full_name,nik,nip,spse_role,agency,unit,email,phone,birth_place,birth_date,sk_reference',
+  ];
   const niks: string[] = [];
   const rows = [];
   for (let i = 0; i < n; i++) {
@@ -21,7 +50,20 @@ export function generateRegistryCsv(n: number): {
     niks.push(nik);
     rows.push({ userId, fullName, nik, agency, email, phone });
     lines.push(
-      [userId, fullName, nik, nip, roles[i % roles.length], agency, 'Bagian Pengadaan', email, phone, 'Samarinda', '1980-01-01', `SK/${i}/2026`].join(','),
+      [
+        userId,
+        fullName,
+        nik,
+        nip,
+        roles[i % roles.length],
+        agency,
+        'Bagian Pengadaan',
+        email,
+        phone,
+        'Samarinda',
+        '1980-01-01',
+        `SK/${i}/2026`,
+      ].join(','),
     );
   }
   return { csv: `${lines.join('\n')}\n`, niks, rows };

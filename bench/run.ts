@@ -29,7 +29,8 @@ const CONNECTIONS = 50;
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 const root = join(__dirname, '..');
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-const pin = (cpu: number, cmd: string[]) => (hasTaskset ? ['taskset', '-c', String(cpu), ...cmd] : cmd);
+const pin = (cpu: number, cmd: string[]) =>
+  hasTaskset ? ['taskset', '-c', String(cpu), ...cmd] : cmd;
 
 interface Case {
   name: string;
@@ -48,14 +49,24 @@ async function load(port: number, c: Case, seconds: number) {
     connections: CONNECTIONS,
     duration: seconds,
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+  };
 }
 
 function startProcess(cmd: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const [bin, ...args] = cmd;
-  const child = spawn(bin ?? 'node', args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(bin ?? 'node', args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   child.once('exit', (code) => {
-    if (code !== 0 && code !== null) process.stderr.write(`${cmd.join(' ')} exited with ${String(code)}\n`);
+    if (code !== 0 && code !== null)
+      process.stderr.write(`${cmd.join(' ')} exited with ${String(code)}\n`);
   });
   return child;
 }
@@ -95,11 +106,15 @@ async function main(): Promise<void> {
   if (hasTaskset) spawnSync('taskset', ['-pc', '1', String(process.pid)]);
   else process.stdout.write('taskset not found: processes are not pinned to CPUs\n');
   process.stdout.write('building…\n');
-  if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' }).status !== 0)
+    throw new Error('build failed');
 
   const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (!(await redisAnswers(redisUrl))) throw new Error(`Redis must answer at ${redisUrl} (BENCH_REDIS_URL)`);
-  const server = await openPostgresServer(process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL);
+  if (!(await redisAnswers(redisUrl)))
+    throw new Error(`Redis must answer at ${redisUrl} (BENCH_REDIS_URL)`);
+  const server = await openPostgresServer(
+    process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL,
+  );
   const dataDir = mkdtempSync(join(tmpdir(), 'loket-bench-'));
   try {
     await withScratchDatabase(server, async (dbUrl) => {
@@ -120,10 +135,21 @@ async function main(): Promise<void> {
       await ds.initialize();
       await runMigrations(ds);
       const redis = createRedis(redisUrl);
-      const container = createContainer({ config, dataSource: ds, redis, secrets: resolveSecrets(config) });
+      const container = createContainer({
+        config,
+        dataSource: ds,
+        redis,
+        secrets: resolveSecrets(config),
+      });
       const password = 'Bench-Password-2026!';
       await container.staff.create(
-        { username: 'bench', fullName: 'Bench Mark', role: 'HELPDESK', password, mustChangePassword: false },
+        {
+          username: 'bench',
+          fullName: 'Bench Mark',
+          role: 'HELPDESK',
+          password,
+          mustChangePassword: false,
+        },
         systemActor,
       );
 
@@ -133,10 +159,15 @@ async function main(): Promise<void> {
       const { csv, niks, rows } = generateRegistryCsv(IMPORT_ROWS);
       writeFileSync(csvFile, csv);
       const t0 = performance.now();
-      const report = await container.registry.importCsvFile(csvFile, { fileName: 'bench.csv', actor: systemActor });
+      const report = await container.registry.importCsvFile(csvFile, {
+        fileName: 'bench.csv',
+        actor: systemActor,
+      });
       const loketImportMs = performance.now() - t0;
       const pool = new Pool({ connectionString: dbUrl, max: 2 });
-      await pool.query('CREATE TABLE bench_import (user_id text PRIMARY KEY, full_name text, nik text, agency text, email text, phone text)');
+      await pool.query(
+        'CREATE TABLE bench_import (user_id text PRIMARY KEY, full_name text, nik text, agency text, email text, phone text)',
+      );
       const t1 = performance.now();
       for (let i = 0; i < rows.length; i += 1000) {
         const chunk = rows.slice(i, i + 1000);
@@ -150,7 +181,10 @@ async function main(): Promise<void> {
       }
       const rawImportMs = performance.now() - t1;
       const t2 = performance.now();
-      const again = await container.registry.importCsvFile(csvFile, { fileName: 'bench.csv', actor: systemActor });
+      const again = await container.registry.importCsvFile(csvFile, {
+        fileName: 'bench.csv',
+        actor: systemActor,
+      });
       const reimportMs = performance.now() - t2;
       await pool.end();
       redis.disconnect();
@@ -171,14 +205,24 @@ async function main(): Promise<void> {
           PORT: String(basePort),
         });
         await waitHttp(basePort);
-        const baseCase: Case = { name: 'baseline insert', path: '/items', method: 'POST', body: JSON.stringify({ name: 'bench' }), headers: {} };
+        const baseCase: Case = {
+          name: 'baseline insert',
+          path: '/items',
+          method: 'POST',
+          body: JSON.stringify({ name: 'bench' }),
+          headers: {},
+        };
         await load(basePort, baseCase, WARMUP);
         const baseline = await load(basePort, baseCase, DURATION);
         await stop(base);
         record('baseline: Fastify + pg INSERT RETURNING', 1, baseline.rps, baseline.p99);
 
         const port = await freePort();
-        const loket = startProcess(pin(0, ['node', 'dist/src/server.js']), { ...env, PORT: String(port), LOG_LEVEL: 'warn' });
+        const loket = startProcess(pin(0, ['node', 'dist/src/server.js']), {
+          ...env,
+          PORT: String(port),
+          LOG_LEVEL: 'warn',
+        });
         await waitHttp(port);
         const loginBody = JSON.stringify({ username: 'bench', password });
         const loginRes = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
@@ -188,7 +232,13 @@ async function main(): Promise<void> {
         });
         const { accessToken } = (await loginRes.json()) as { accessToken: string };
         const cases: Case[] = [
-          { name: 'login (argon2id verify + session)', path: '/api/auth/login', method: 'POST', body: loginBody, headers: {} },
+          {
+            name: 'login (argon2id verify + session)',
+            path: '/api/auth/login',
+            method: 'POST',
+            body: loginBody,
+            headers: {},
+          },
           {
             name: 'registry lookup by NIK',
             path: '/api/registry/search',
@@ -200,7 +250,8 @@ async function main(): Promise<void> {
         for (const c of cases) {
           await load(port, c, WARMUP);
           const r = await load(port, c, DURATION);
-          if (r.non2xx > 0) process.stdout.write(`warning: ${c.name} had ${r.non2xx} non-2xx answers\n`);
+          if (r.non2xx > 0)
+            process.stdout.write(`warning: ${c.name} had ${r.non2xx} non-2xx answers\n`);
           record(c.name, r.rps / baseline.rps, r.rps, r.p99);
         }
         await stop(loket);
@@ -211,7 +262,9 @@ async function main(): Promise<void> {
         `\nHTTP, ${CONNECTIONS} connections, ${DURATION} s after ${WARMUP} s warm-up, ${ROUNDS} rounds, ` +
           `${hasTaskset ? 'server on CPU 0, load on CPU 1' : 'not pinned'}\n`,
       );
-      process.stdout.write(`${'case'.padEnd(42)} ${'median req/s'.padStart(12)} ${'p99 ms'.padStart(8)} ${'ratio to baseline'.padStart(18)}\n`);
+      process.stdout.write(
+        `${'case'.padEnd(42)} ${'median req/s'.padStart(12)} ${'p99 ms'.padStart(8)} ${'ratio to baseline'.padStart(18)}\n`,
+      );
       for (const [name, r] of Object.entries(results)) {
         process.stdout.write(
           `${name.padEnd(42)} ${median(r.rps).toFixed(0).padStart(12)} ${median(r.p99).toFixed(1).padStart(8)} ${median(r.ratio).toFixed(3).padStart(18)}\n`,

@@ -49,6 +49,9 @@ export class Backbone1795440793112 implements MigrationInterface {
       `CREATE INDEX "ix_registry_entries_name_key" ON "registry_entries" ("name_key") `,
     );
     await queryRunner.query(
+      `CREATE INDEX "ix_registry_entries_name_prefix" ON "registry_entries" ("name_key" varchar_pattern_ops)`,
+    );
+    await queryRunner.query(
       `CREATE INDEX "ix_registry_entries_nik_hash" ON "registry_entries" ("nik_hash") `,
     );
     await queryRunner.query(
@@ -81,6 +84,7 @@ export class Backbone1795440793112 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "public"."ix_registry_entries_email"`);
     await queryRunner.query(`DROP INDEX "public"."ix_registry_entries_nip"`);
     await queryRunner.query(`DROP INDEX "public"."ix_registry_entries_nik_hash"`);
+    await queryRunner.query(`DROP INDEX "public"."ix_registry_entries_name_prefix"`);
     await queryRunner.query(`DROP INDEX "public"."ix_registry_entries_name_key"`);
     await queryRunner.query(`DROP INDEX "public"."uq_registry_entries_user_id_key"`);
     await queryRunner.query(`DROP TABLE "registry_entries"`);

@@ -25,7 +25,9 @@ export const ConfigSchema = Type.Object(
     HOST: Str('Address the API listens on', { default: '127.0.0.1' }),
     PORT: Int(3000, 0, 65535, 'Port the API listens on'),
     PUBLIC_URL: Type.Optional(
-      Str('Public base URL of the API, e.g. https://loket.example.go.id', { pattern: '^https?://[^\\s]+$' }),
+      Str('Public base URL of the API, e.g. https://loket.example.go.id', {
+        pattern: '^https?://[^\\s]+$',
+      }),
     ),
     TRUST_PROXY: Bool(
       false,

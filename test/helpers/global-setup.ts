@@ -26,7 +26,9 @@ export default async function globalSetup(): Promise<void> {
     adminUrl = pg.adminUrl;
     handles.push(() => pg.stop());
   }
-  const template = `loket_tpl_${randomBytes(4).toString('hex')}`;
+  // One id per run: teardown drops only this run's databases, so runs sharing a server coexist.
+  const runId = randomBytes(4).toString('hex');
+  const template = `loket_tpl_${runId}`;
   const templateUrl = await createDatabase(adminUrl, template);
   const ds = createDataSource(templateUrl, 1);
   await ds.initialize();
@@ -42,6 +44,7 @@ export default async function globalSetup(): Promise<void> {
 
   process.env.LOKET_TEST_ADMIN_URL = adminUrl;
   process.env.LOKET_TEST_TEMPLATE_DB = template;
+  process.env.LOKET_TEST_RUN_ID = runId;
   process.env.LOKET_TEST_REDIS_URL = redisUrl;
   (globalThis as { __loketTestHandles?: typeof handles }).__loketTestHandles = handles;
 }

@@ -43,6 +43,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A database name of this test run; the global teardown drops whatever a crashed test left. */
+export function testDatabaseName(): string {
+  return `loket_t_${process.env.LOKET_TEST_RUN_ID ?? 'x'}_${randomBytes(5).toString('hex')}`;
+}
+
 /** Environment for a test process: its own database (from the migrated template), Redis prefix and secrets. */
 export async function createTestConfig(
   overrides: Record<string, string> = {},
@@ -52,7 +57,7 @@ export async function createTestConfig(
   const redisUrl = process.env.LOKET_TEST_REDIS_URL;
   if (!adminUrl || !template || !redisUrl)
     throw new Error('integration tests need the jest global setup');
-  const name = `loket_t_${randomBytes(5).toString('hex')}`;
+  const name = testDatabaseName();
   const url = await createDatabase(adminUrl, name, template);
   const dataDir = mkdtempSync(join(tmpdir(), 'loket-test-'));
   const config = loadConfig({

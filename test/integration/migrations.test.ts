@@ -1,22 +1,25 @@
 import { createDataSource } from '../../src/db/data-source';
 import { diffEntitiesAgainstMigrations, runMigrations } from '../../src/db/migrations';
 import { createDatabase, dropDatabase } from '../../src/db/scratch';
+import { testDatabaseName } from '../helpers/test-app';
 
 const adminUrl = () => process.env.LOKET_TEST_ADMIN_URL ?? '';
 
 describe('migrations', () => {
   test('the committed migrations build exactly the schema the entities describe', async () => {
-    const url = await createDatabase(adminUrl(), 'loket_t_migcheck');
+    const name = testDatabaseName();
+    const url = await createDatabase(adminUrl(), name);
     try {
       const diff = await diffEntitiesAgainstMigrations(url);
       expect(diff.up).toEqual([]);
     } finally {
-      await dropDatabase(adminUrl(), 'loket_t_migcheck');
+      await dropDatabase(adminUrl(), name);
     }
   });
 
   test('the check notices a schema that differs from the entities', async () => {
-    const url = await createDatabase(adminUrl(), 'loket_t_migdrift');
+    const name = testDatabaseName();
+    const url = await createDatabase(adminUrl(), name);
     const ds = createDataSource(url, 1);
     try {
       await ds.initialize();
@@ -30,7 +33,7 @@ describe('migrations', () => {
       expect(queries).toContain('last_login_at');
     } finally {
       await ds.destroy();
-      await dropDatabase(adminUrl(), 'loket_t_migdrift');
+      await dropDatabase(adminUrl(), name);
     }
   });
 });

@@ -46,6 +46,8 @@ describe('config', () => {
 });
 
 test('PUBLIC_URL takes an http(s) URL and refuses anything else', () => {
-  expect(loadConfig({ PUBLIC_URL: 'https://loket.example.go.id' }).PUBLIC_URL).toBe('https://loket.example.go.id');
+  expect(loadConfig({ PUBLIC_URL: 'https://loket.example.go.id' }).PUBLIC_URL).toBe(
+    'https://loket.example.go.id',
+  );
   expect(() => loadConfig({ PUBLIC_URL: 'ftp://x' })).toThrow(/PUBLIC_URL/);
 });
