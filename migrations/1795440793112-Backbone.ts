@@ -67,18 +67,19 @@ export class Backbone1795440793112 implements MigrationInterface {
       `CREATE TABLE "registry_imports" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "file_name" character varying(255) NOT NULL, "file_sha256" character varying(64) NOT NULL, "actor_id" character varying(64), "total_rows" integer NOT NULL DEFAULT '0', "inserted_rows" integer NOT NULL DEFAULT '0', "updated_rows" integer NOT NULL DEFAULT '0', "unchanged_rows" integer NOT NULL DEFAULT '0', "error_rows" integer NOT NULL DEFAULT '0', "errors" jsonb NOT NULL DEFAULT '[]'::jsonb, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "finished_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_be5990f618e9bde82c9f55e866d" PRIMARY KEY ("id"))`,
     );
     // The audit trail is append-only: the database refuses UPDATE, DELETE and TRUNCATE on it.
-    await queryRunner.query(`CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $$`);
+    // The same guard serves every append-only table.
+    await queryRunner.query(`CREATE FUNCTION append_only_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$`);
     await queryRunner.query(`CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON audit_events
-      FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()`);
+      FOR EACH ROW EXECUTE FUNCTION append_only_guard()`);
     await queryRunner.query(`CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
-      FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()`);
+      FOR EACH STATEMENT EXECUTE FUNCTION append_only_guard()`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TRIGGER audit_events_no_truncate ON audit_events`);
     await queryRunner.query(`DROP TRIGGER audit_events_no_update ON audit_events`);
-    await queryRunner.query(`DROP FUNCTION audit_events_append_only()`);
+    await queryRunner.query(`DROP FUNCTION append_only_guard()`);
     await queryRunner.query(`DROP TABLE "registry_imports"`);
     await queryRunner.query(`DROP INDEX "public"."ix_registry_entries_phone"`);
     await queryRunner.query(`DROP INDEX "public"."ix_registry_entries_email"`);

@@ -17,6 +17,7 @@ import { healthRoutes } from './health.routes';
 import { registerAccessControl, type Access } from './plugins/access';
 import { registerErrorHandler } from './plugins/error-handler';
 import { registryRoutes } from './registry/registry.routes';
+import { ticketsRoutes } from './tickets/tickets.routes';
 import { projectRoot } from './shared/paths';
 import { ErrorBodySchema } from './shared/schemas';
 
@@ -188,6 +189,12 @@ export async function buildApp(
   });
   await app.register(auditRoutes, {
     prefix: '/api/audit-events',
+    dataSource: container.dataSource,
+  });
+  await app.register(ticketsRoutes, {
+    prefix: '/api',
+    tickets: container.tickets,
+    documents: container.documents,
     dataSource: container.dataSource,
   });
 

@@ -164,6 +164,15 @@ export const ConfigSchema = Type.Object(
       1_073_741_824,
       'Largest uploaded file (documents, CSV imports)',
     ),
+    TEMP_SECRET_TTL_MINUTES: Int(
+      1440,
+      5,
+      10080,
+      'How long a temporary password waits, sealed, for its notice before it expires',
+    ),
+    DOCUMENTS_DIR: Type.Optional(
+      Str('Where uploaded documents are stored; unset: LOKET_DATA_DIR/documents'),
+    ),
     REGISTRY_IMPORT_BATCH_SIZE: Int(
       1000,
       1,

@@ -5,7 +5,13 @@ import { createAuditService, type AuditService } from './audit/audit.service';
 import { createAuthService, type AuthService } from './auth/auth.service';
 import { createLoginThrottle } from './auth/login-throttle';
 import { createStaffService, type StaffService } from './auth/staff.service';
+import { join } from 'node:path';
+import { createDocumentsService, type DocumentsService } from './documents/documents.service';
+import { createLocalStorage, type DocumentStorage } from './documents/storage';
+import { createOfficesService, type OfficesService } from './offices/offices.service';
 import { createRegistryService, type RegistryService } from './registry/registry.service';
+import { manualConnector, type AccountConnector } from './tickets/account-connector';
+import { createTicketsService, type TicketsService } from './tickets/tickets.service';
 import { systemClock, type Clock } from './shared/clock';
 import type { Secrets } from './shared/secrets';
 
@@ -20,6 +26,10 @@ export interface Container {
   auth: AuthService;
   staff: StaffService;
   registry: RegistryService;
+  offices: OfficesService;
+  tickets: TicketsService;
+  storage: DocumentStorage;
+  documents: DocumentsService;
 }
 
 export function createContainer(deps: {
@@ -28,6 +38,8 @@ export function createContainer(deps: {
   redis: Redis;
   secrets: Secrets;
   clock?: Clock;
+  storage?: DocumentStorage;
+  connector?: AccountConnector;
 }): Container {
   const { config, dataSource, redis, secrets } = deps;
   const clock = deps.clock ?? systemClock;
@@ -40,5 +52,40 @@ export function createContainer(deps: {
   const auth = createAuthService({ dataSource, audit, throttle, clock, config });
   const staff = createStaffService({ dataSource, audit, auth, clock });
   const registry = createRegistryService({ dataSource, pii: secrets.pii, audit, clock, config });
-  return { config, dataSource, redis, secrets, clock, audit, auth, staff, registry };
+  const offices = createOfficesService({ dataSource, config });
+  const storage =
+    deps.storage ??
+    createLocalStorage(config.DOCUMENTS_DIR ?? join(config.LOKET_DATA_DIR, 'documents'));
+  const tickets = createTicketsService({
+    dataSource,
+    pii: secrets.pii,
+    audit,
+    clock,
+    offices,
+    connector: deps.connector ?? manualConnector,
+    config,
+  });
+  const documents = createDocumentsService({
+    dataSource,
+    storage,
+    tickets,
+    audit,
+    clock,
+    maxBytes: config.UPLOAD_MAX_BYTES,
+  });
+  return {
+    documents,
+    config,
+    dataSource,
+    redis,
+    secrets,
+    clock,
+    audit,
+    auth,
+    staff,
+    registry,
+    offices,
+    tickets,
+    storage,
+  };
 }

@@ -3,29 +3,55 @@ import type { Redis } from 'ioredis';
 import { LessThan } from 'typeorm';
 import { RefreshToken } from './auth/refresh-token.entity';
 import type { Container } from './container';
-import { queueNames, type JobName, type JobPayloads } from './jobs/queues';
+import { queueNames, type MaintenanceJob } from './jobs/queues';
 import { loadConfigOrExit, openRuntime } from './runtime';
+import { createOutboxRelay } from './outbox/outbox-relay';
+import { purgeExpiredTickets, scanDeadlines } from './tickets/ticket-jobs';
 
 export interface Workers {
   close(): Promise<void>;
 }
 
 /**
- * Starts the BullMQ workers. Today: session housekeeping (expired refresh tokens are deleted a day
- * after they expire). The outbox relay, notifications and intake join here.
+ * Starts the BullMQ workers. The outbox relay, the deadline scanner, the archive retention and
+ * session housekeeping. Notifications and intake join here.
  */
 export async function startWorkers(container: Container, connection: Redis): Promise<Workers> {
   const prefix = `${container.config.REDIS_PREFIX}:bull`;
-  const maintenance = new Queue<unknown, unknown, JobName>(queueNames.maintenance, {
-    connection,
-    prefix,
-  });
+  const maintenance = new Queue<Record<string, never>, unknown, MaintenanceJob>(
+    queueNames.maintenance,
+    {
+      connection,
+      prefix,
+    },
+  );
+  await maintenance.upsertJobScheduler(
+    'tickets.scan-deadlines',
+    { every: 30 * 1000 },
+    {
+      name: 'tickets.scan-deadlines',
+      data: {},
+      opts: { removeOnComplete: 100, removeOnFail: 500 },
+    },
+  );
+  await maintenance.upsertJobScheduler(
+    'tickets.purge-retention',
+    { pattern: '0 30 1 * * *', tz: container.config.OFFICE_TIMEZONE },
+    {
+      name: 'tickets.purge-retention',
+      data: {},
+      opts: { removeOnComplete: 30, removeOnFail: 100 },
+    },
+  );
   await maintenance.upsertJobScheduler(
     'auth.purge-sessions',
     { every: 60 * 60 * 1000 },
     { name: 'auth.purge-sessions', data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } },
   );
-  const handlers: { [K in JobName]: (data: JobPayloads[K]) => Promise<unknown> } = {
+  const handlers: Record<MaintenanceJob, () => Promise<unknown>> = {
+    'tickets.scan-deadlines': () => scanDeadlines(container.dataSource, container.clock),
+    'tickets.purge-retention': () =>
+      purgeExpiredTickets(container.dataSource, container.storage, container.clock),
     'auth.purge-sessions': async () => {
       const cutoff = new Date(container.clock.now().getTime() - 86_400_000);
       const result = await container.dataSource
@@ -34,16 +60,33 @@ export async function startWorkers(container: Container, connection: Redis): Pro
       return { deleted: result.affected ?? 0 };
     },
   };
-  const worker = new Worker<JobPayloads[JobName], unknown, JobName>(
+  const worker = new Worker<Record<string, never>, unknown, MaintenanceJob>(
     queueNames.maintenance,
-    (job) => handlers[job.name](job.data),
+    (job) => handlers[job.name](),
     { connection: connection.duplicate(), prefix, concurrency: 1 },
   );
   worker.on('error', (err) => {
     process.stderr.write(`worker error: ${err.message}\n`);
   });
+  // The relay publishes with a connection that fails fast, so a Redis outage leaves rows pending.
+  const relayConnection = connection.duplicate({
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
+  relayConnection.on('error', () => undefined);
+  const relay = createOutboxRelay({
+    dataSource: container.dataSource,
+    connection: relayConnection,
+    prefix,
+    onError: (err) => {
+      process.stderr.write(`outbox relay: ${err.message}\n`);
+    },
+  });
+  relay.start();
   return {
     async close() {
+      await relay.close();
+      relayConnection.disconnect();
       await worker.close();
       await maintenance.close();
     },

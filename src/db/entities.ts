@@ -4,6 +4,17 @@ import { ServiceAccount } from '../auth/service-account.entity';
 import { StaffUser } from '../auth/staff-user.entity';
 import { RegistryEntry } from '../registry/registry-entry.entity';
 import { RegistryImport } from '../registry/registry-import.entity';
+import { TicketDocument } from '../documents/document.entity';
+import { Office, OfficeHolidayOverride } from '../offices/office.entity';
+import { OneTimeSecret, OutboxMessage } from '../outbox/outbox.entity';
+import {
+  RejectReason,
+  Ticket,
+  TicketCounter,
+  TicketEvent,
+  TicketMessage,
+  TicketStepDeadline,
+} from '../tickets/ticket.entity';
 
 /** Every entity; a new one goes here and gets a generated migration (npm run db:migration:generate). */
 export const entities = [
@@ -13,4 +24,15 @@ export const entities = [
   AuditEvent,
   RegistryEntry,
   RegistryImport,
+  Office,
+  OfficeHolidayOverride,
+  Ticket,
+  TicketEvent,
+  TicketStepDeadline,
+  TicketMessage,
+  TicketCounter,
+  RejectReason,
+  TicketDocument,
+  OutboxMessage,
+  OneTimeSecret,
 ];

@@ -1,13 +1,38 @@
+import type { NoticeTemplate } from '../workflow/workflow.types';
+
 /**
  * BullMQ queue names. DO NOT RENAME: jobs already waiting in Redis under an old name would be
  * orphaned on deploy. Add a new queue instead and drain the old one.
  */
 export const queueNames = {
   maintenance: 'maintenance',
+  notifications: 'notifications',
 } as const;
+export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 
 /** Job names (dotted) and their payloads. Payloads hold ids, never personal data or secrets. */
 export interface JobPayloads {
   'auth.purge-sessions': Record<string, never>;
+  'tickets.scan-deadlines': Record<string, never>;
+  'tickets.purge-retention': Record<string, never>;
+  'outbox.relay': Record<string, never>;
+  /** A notice to the requester; the notification worker re-reads the ticket and the registry. */
+  'notify.requester': {
+    ticketId: string;
+    template: NoticeTemplate;
+    recipient: 'CONTACT_OF_RECORD' | 'REQUESTER_CONTACT';
+    /** The one-time secret to deliver (a temporary password), when there is one. */
+    secretId?: string;
+  };
+  /** An alert to staff, e.g. a breached deadline. */
+  'notify.staff': { ticketId: string; template: NoticeTemplate; roles: string[]; step?: string };
 }
 export type JobName = keyof JobPayloads;
+
+/** The jobs of the maintenance queue: periodic, no payload. */
+export const maintenanceJobs = [
+  'auth.purge-sessions',
+  'tickets.scan-deadlines',
+  'tickets.purge-retention',
+] as const;
+export type MaintenanceJob = (typeof maintenanceJobs)[number];

@@ -1,0 +1,99 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+
+export interface OutboxRelay {
+  /** Publishes what is pending; returns how many rows it published. */
+  relayOnce(): Promise<number>;
+  start(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Moves committed outbox rows into BullMQ, job id = outbox id, then marks them published. When
+ * Redis is down the rows stay pending and go out on a later pass; publishing a row twice (a crash
+ * between add and update) makes no second job, because BullMQ keeps one job per id.
+ */
+export function createOutboxRelay(deps: {
+  dataSource: DataSource;
+  /** A connection that fails fast when Redis is down, so the relay never blocks. */
+  connection: Redis;
+  prefix: string;
+  intervalMs?: number;
+  batchSize?: number;
+  onError?: (err: Error) => void;
+}): OutboxRelay {
+  const { dataSource, connection, prefix } = deps;
+  const queues = new Map<string, Queue>();
+  const queueFor = (name: string) => {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection, prefix });
+      q.on('error', (err) => deps.onError?.(err));
+      queues.set(name, q);
+    }
+    return q;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  async function relayOnce(): Promise<number> {
+    return dataSource.transaction(async (m) => {
+      const rows: { id: string; queue: string; name: string; payload: Record<string, unknown> }[] =
+        await m.query(
+          `SELECT id, queue, name, payload FROM outbox WHERE published_at IS NULL
+          ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [deps.batchSize ?? 100],
+        );
+      const published: string[] = [];
+      for (const row of rows) {
+        try {
+          await queueFor(row.queue).add(row.name, row.payload, {
+            jobId: row.id,
+            attempts: 8,
+            backoff: { type: 'exponential', delay: 5000 },
+            removeOnComplete: { age: 7 * 24 * 3600 },
+            removeOnFail: false,
+          });
+          published.push(row.id);
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          await m.query(
+            'UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1',
+            [row.id, message.slice(0, 500)],
+          );
+          deps.onError?.(err instanceof Error ? err : new Error(message));
+          break; // Redis is likely down: keep the order, try again on the next pass
+        }
+      }
+      if (published.length > 0) {
+        await m.query(
+          'UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])',
+          [published],
+        );
+      }
+      return published.length;
+    });
+  }
+
+  const tick = () => {
+    if (stopped) return;
+    running = relayOnce()
+      .catch((err: unknown) => deps.onError?.(err instanceof Error ? err : new Error(String(err))))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, deps.intervalMs ?? 500);
+      });
+  };
+
+  return {
+    relayOnce,
+    start: tick,
+    async close() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+}

@@ -1,0 +1,468 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { DataSource } from 'typeorm';
+import type { Principal } from '../auth/auth.service';
+import type { Role } from '../auth/roles';
+import type { DocumentsService } from '../documents/documents.service';
+import { actorOf } from '../plugins/access';
+import { AppError } from '../shared/errors';
+import { decodeCursor, encodeCursor, errorResponses, IdParamsSchema } from '../shared/schemas';
+import { stepOf } from '../workflow/decide';
+import { workflowDefinitions } from '../workflow/definitions';
+import { documentKinds, type DocumentKind } from '../workflow/workflow.types';
+import { Ticket } from './ticket.entity';
+import {
+  ActionBodySchema,
+  ActionResultSchema,
+  CreateTicketBodySchema,
+  ListTicketsQuerySchema,
+  StatusQueryBodySchema,
+  TicketDetailSchema,
+  TicketSummarySchema,
+} from './tickets.schemas';
+import { ticketNikRoles, type TicketsService } from './tickets.service';
+
+const STAFF: readonly Role[] = ['FRONT_OFFICE', 'HELPDESK', 'ADMIN_PPE', 'SUPERVISOR', 'AUDITOR'];
+const CREATORS: readonly Role[] = [
+  'FRONT_OFFICE',
+  'HELPDESK',
+  'ADMIN_PPE',
+  'SUPERVISOR',
+  'BOT',
+  'INTAKE',
+];
+const ACTORS: readonly Role[] = [
+  'FRONT_OFFICE',
+  'HELPDESK',
+  'ADMIN_PPE',
+  'SUPERVISOR',
+  'BOT',
+  'INTAKE',
+];
+const UPLOADERS: readonly Role[] = ['FRONT_OFFICE', 'HELPDESK', 'ADMIN_PPE', 'BOT', 'INTAKE'];
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toSummary(t: Ticket) {
+  const def = workflowDefinitions.get(t.workflowId);
+  const label = def ? stepOf(def, t.step).label : { id: t.step, en: t.step };
+  return {
+    id: t.id,
+    code: t.code,
+    type: t.type,
+    channel: t.channel,
+    language: t.language,
+    workflowId: t.workflowId,
+    step: t.step,
+    stepLabel: t.language === 'en' ? label.en : label.id,
+    stepStartedAt: t.stepStartedAt.toISOString(),
+    stepDueAt: iso(t.stepDueAt),
+    stepBreached: t.stepBreached,
+    assigneeId: t.assigneeId,
+    version: t.version,
+    requesterName: t.requesterName,
+    closedAt: iso(t.closedAt),
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * Tickets and their SOP actions. Service accounts (BOT, INTAKE) see only the tickets they opened;
+ * a ticket they did not open is "not found", exactly like one that does not exist.
+ */
+export const ticketsRoutes: FastifyPluginAsyncTypebox<{
+  tickets: TicketsService;
+  documents: DocumentsService;
+  dataSource: DataSource;
+}> = async (app, { tickets, documents, dataSource }) => {
+  async function visibleTicket(id: string, request: { principal: Principal | null }) {
+    const t = await tickets.get(id);
+    const p = request.principal;
+    if (p?.kind === 'service' && t.createdById !== p.id) throw new AppError('NOT_FOUND');
+    return t;
+  }
+
+  app.post(
+    '/tickets',
+    {
+      config: { access: CREATORS },
+      schema: {
+        tags: ['tickets'],
+        summary: 'Open a ticket (front office, helpdesk, the WhatsApp bot, the email intake)',
+        body: CreateTicketBodySchema,
+        response: { 201: TicketSummarySchema, ...errorResponses() },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      if (!principal) throw new AppError('UNAUTHENTICATED');
+      const t = await tickets.create(request.body, principal, actorOf(request));
+      return reply.status(201).send(toSummary(t));
+    },
+  );
+
+  app.get(
+    '/tickets',
+    {
+      config: { access: [...STAFF, 'BOT', 'INTAKE'] },
+      schema: {
+        tags: ['tickets'],
+        summary: 'List tickets, newest first (keyset pagination)',
+        querystring: ListTicketsQuerySchema,
+        response: {
+          200: Type.Object({
+            items: Type.Array(TicketSummarySchema),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const limit = q.limit ?? 50;
+      const qb = dataSource.getRepository(Ticket).createQueryBuilder('t');
+      const p = request.principal;
+      if (p?.kind === 'service') qb.andWhere('t.created_by_id = :me', { me: p.id });
+      if (p?.role === 'FRONT_OFFICE') qb.andWhere(`t.channel = 'WALK_IN'`);
+      if (q.step) qb.andWhere('t.step = :step', { step: q.step });
+      if (q.type) qb.andWhere('t.type = :type', { type: q.type });
+      if (q.channel) qb.andWhere('t.channel = :channel', { channel: q.channel });
+      if (q.assigneeId) qb.andWhere('t.assignee_id = :assigneeId', { assigneeId: q.assigneeId });
+      if (q.breached !== undefined)
+        qb.andWhere('t.step_breached = :breached', { breached: q.breached });
+      if (q.open === true) qb.andWhere('t.closed_at IS NULL');
+      if (q.open === false) qb.andWhere('t.closed_at IS NOT NULL');
+      if (q.from) qb.andWhere('t.created_at >= :from', { from: q.from });
+      if (q.to) qb.andWhere('t.created_at < :to', { to: q.to });
+      if (q.code) qb.andWhere('t.code = :code', { code: q.code.toUpperCase() });
+      if (q.cursor !== undefined) {
+        const parts = decodeCursor(q.cursor, 2);
+        if (!parts?.[0] || !parts[1] || Number.isNaN(Date.parse(parts[0]))) {
+          throw new AppError('VALIDATION_FAILED', { detail: 'cursor is not valid' });
+        }
+        qb.andWhere('(t.created_at, t.id) < (:at, CAST(:id AS uuid))', {
+          at: parts[0],
+          id: parts[1],
+        });
+      }
+      const rows = await qb
+        .orderBy('t.created_at', 'DESC')
+        .addOrderBy('t.id', 'DESC')
+        .limit(limit + 1)
+        .getMany();
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toSummary),
+        nextCursor:
+          rows.length > limit && last
+            ? encodeCursor([last.createdAt.toISOString(), last.id])
+            : null,
+      };
+    },
+  );
+
+  app.get(
+    '/tickets/:id',
+    {
+      config: { access: [...STAFF, 'BOT', 'INTAKE'] },
+      schema: {
+        tags: ['tickets'],
+        summary: 'A ticket with its thread, events, documents and deadlines',
+        description:
+          'The NIK is masked; ADMIN_PPE and SUPERVISOR get it in full with `includeNik=true` (audited).',
+        params: IdParamsSchema,
+        querystring: Type.Object(
+          { includeNik: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+        response: { 200: TicketDetailSchema, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const t = await visibleTicket(request.params.id, request);
+      const role = request.principal?.role;
+      const nik =
+        request.query.includeNik && role && ticketNikRoles.includes(role)
+          ? await tickets.revealNik(t, actorOf(request))
+          : null;
+      const [details, completeness] = await Promise.all([
+        tickets.details(t),
+        tickets.completeness(t),
+      ]);
+      return {
+        ...toSummary(t),
+        requester: {
+          name: t.requesterName,
+          userId: t.requesterUserId,
+          nik,
+          nikMasked: t.requesterNikMasked,
+          nip: t.requesterNip,
+          spseRole: t.requesterSpseRole,
+          agency: t.requesterAgency,
+          email: t.requesterEmail,
+          phone: t.requesterPhone,
+        },
+        contact: { kind: t.contactKind, address: t.contactAddress },
+        registryEntryId: role === 'BOT' || role === 'INTAKE' ? null : t.registryEntryId,
+        missingDocuments: t.missingDocuments,
+        requiredDocuments: [...completeness.required],
+        validity: role === 'BOT' || role === 'INTAKE' ? null : t.validity,
+        rejectReasonCode: t.rejectReasonCode,
+        rejectNote: t.rejectNote,
+        resolution: role === 'BOT' || role === 'INTAKE' ? null : t.resolution,
+        archiveNumber: t.archiveNumber,
+        retainUntil: t.retainUntil,
+        allowedActions: role ? tickets.allowedFor(t, role) : [],
+        deadlines: details.deadlines.map((d) => ({
+          step: d.step,
+          startedAt: d.startedAt.toISOString(),
+          dueAt: iso(d.dueAt),
+          endedAt: iso(d.endedAt),
+          workingMinutes: d.workingMinutes,
+          breached: d.breachedAt !== null,
+        })),
+        events: details.events.map((e) => ({
+          at: e.at.toISOString(),
+          actorType: e.actorType,
+          actorId: e.actorId,
+          actorLabel: e.actorLabel,
+          actorRole: e.actorRole,
+          action: e.action,
+          fromStep: e.fromStep,
+          toStep: e.toStep,
+          reason: e.reason,
+          data: e.data,
+        })),
+        documents: details.documents.map((d) => ({
+          id: d.id,
+          kind: d.kind,
+          fileName: d.fileName,
+          contentType: d.contentType,
+          sizeBytes: d.sizeBytes,
+          sha256: d.sha256,
+          createdAt: d.createdAt.toISOString(),
+          deleted: d.deletedAt !== null,
+        })),
+        messages: details.messages.map((m) => ({
+          id: m.id,
+          direction: m.direction,
+          channel: m.channel,
+          body: m.body,
+          authorType: m.authorType,
+          createdAt: m.createdAt.toISOString(),
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/tickets/:id/actions',
+    {
+      config: { access: ACTORS },
+      schema: {
+        tags: ['tickets'],
+        summary: 'Take an SOP action on a ticket, at the version you saw',
+        description:
+          'Actions: open, completeness_result {complete, missing?}, ask_to_complete, forward {assigneeId?}, ' +
+          'validity_result {valid, phoneConfirmation?}, resolve, reject {reasonCode} + reason, notify, ' +
+          'archive {archiveNumber, retentionYears?}. A wrong action gets 409 ACTION_NOT_ALLOWED naming the allowed ones.',
+        params: IdParamsSchema,
+        body: ActionBodySchema,
+        response: { 200: ActionResultSchema, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => {
+      const principal = request.principal;
+      if (!principal) throw new AppError('UNAUTHENTICATED');
+      await visibleTicket(request.params.id, request);
+      const result = await tickets.act(
+        request.params.id,
+        request.body,
+        principal,
+        actorOf(request),
+      );
+      return {
+        ticket: toSummary(result.ticket),
+        ...(result.temporaryPassword ? { temporaryPassword: result.temporaryPassword } : {}),
+      };
+    },
+  );
+
+  app.get(
+    '/tickets/:id/validity',
+    {
+      config: { access: ['ADMIN_PPE', 'SUPERVISOR'] },
+      schema: {
+        tags: ['tickets'],
+        summary: 'The request compared with the registry entry, field by field (NIK masked)',
+        params: IdParamsSchema,
+        response: {
+          200: Type.Object({
+            registryEntryId: Type.Union([Type.String(), Type.Null()]),
+            comparison: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+          }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => {
+      const t = await tickets.get(request.params.id);
+      const result = await tickets.validityComparison(t);
+      return {
+        registryEntryId: result.registryEntryId,
+        comparison: result.comparison ? { ...result.comparison } : null,
+      };
+    },
+  );
+
+  app.post(
+    '/tickets/:id/documents',
+    {
+      config: { access: UPLOADERS },
+      schema: {
+        tags: ['tickets'],
+        summary: 'Attach a document (multipart: field `kind` first, then `file`; PDF, JPEG or PNG)',
+        consumes: ['multipart/form-data'],
+        params: IdParamsSchema,
+        response: {
+          201: Type.Object({
+            documentId: Type.String(),
+            kind: Type.String(),
+            sizeBytes: Type.Integer(),
+            sha256: Type.String(),
+            ticket: TicketSummarySchema,
+          }),
+          ...errorResponses(404, 409, 413, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      if (!principal) throw new AppError('UNAUTHENTICATED');
+      await visibleTicket(request.params.id, request);
+      const file = await request.file();
+      if (!file) throw new AppError('FILE_MISSING');
+      const kindField = file.fields.kind;
+      const kindValue =
+        kindField && !Array.isArray(kindField) && kindField.type === 'field'
+          ? String(kindField.value)
+          : '';
+      if (!(documentKinds as readonly string[]).includes(kindValue)) {
+        file.file.resume();
+        throw new AppError('VALIDATION_FAILED', {
+          detail: `kind must be one of ${documentKinds.join(', ')} (send it before the file)`,
+        });
+      }
+      const result = await documents.add(
+        request.params.id,
+        { kind: kindValue as DocumentKind, fileName: file.filename, content: file.file },
+        principal,
+        actorOf(request),
+      );
+      return reply.status(201).send({
+        documentId: result.document.id,
+        kind: result.document.kind,
+        sizeBytes: result.document.sizeBytes,
+        sha256: result.document.sha256,
+        ticket: toSummary(result.ticket),
+      });
+    },
+  );
+
+  app.get(
+    '/tickets/:id/documents/:documentId',
+    {
+      config: { access: ['FRONT_OFFICE', 'HELPDESK', 'ADMIN_PPE', 'SUPERVISOR', 'AUDITOR'] },
+      schema: {
+        tags: ['tickets'],
+        summary: 'Download a document (audited)',
+        params: Type.Object(
+          { id: Type.String({ format: 'uuid' }), documentId: Type.String({ format: 'uuid' }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Unknown({ description: 'The file: PDF, JPEG or PNG' }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { document, content, downloadName } = await documents.open(
+        request.params.id,
+        request.params.documentId,
+        actorOf(request),
+      );
+      return reply
+        .header('content-type', document.contentType)
+        .header('content-disposition', `attachment; filename="${downloadName}"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'no-store')
+        .send(content);
+    },
+  );
+
+  app.post(
+    '/tickets/status',
+    {
+      config: { access: ['BOT', 'INTAKE', 'FRONT_OFFICE', 'HELPDESK'] },
+      schema: {
+        tags: ['tickets'],
+        summary: 'Status of a ticket by code, only for the contact that opened it',
+        description:
+          'A wrong contact and an unknown code get the same 404, so nothing is learned about other tickets.',
+        body: StatusQueryBodySchema,
+        response: {
+          200: Type.Object({
+            code: Type.String(),
+            step: Type.String(),
+            stepLabel: Type.String(),
+            closed: Type.Boolean(),
+            missingDocuments: Type.Array(Type.String()),
+            updatedAt: Type.String({ format: 'date-time' }),
+          }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => {
+      const t = await tickets.getByCode(request.body.code.toUpperCase());
+      const address = request.body.contactAddress.trim().toLowerCase();
+      if (!t || t.contactAddress?.toLowerCase() !== address) throw new AppError('NOT_FOUND');
+      const s = toSummary(t);
+      return {
+        code: t.code,
+        step: t.step,
+        stepLabel: s.stepLabel,
+        closed: t.closedAt !== null,
+        missingDocuments: t.missingDocuments,
+        updatedAt: s.updatedAt,
+      };
+    },
+  );
+
+  app.get(
+    '/reject-reasons',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['tickets'],
+        summary: 'The catalogue of rejection reasons',
+        response: {
+          200: Type.Array(
+            Type.Object({ code: Type.String(), labelId: Type.String(), labelEn: Type.String() }),
+          ),
+          ...errorResponses(),
+        },
+      },
+    },
+    async () =>
+      (await tickets.rejectReasons()).map((r) => ({
+        code: r.code,
+        labelId: r.labelId,
+        labelEn: r.labelEn,
+      })),
+  );
+};
