@@ -1,11 +1,12 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type RepeatOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LessThan } from 'typeorm';
 import { RefreshToken } from './auth/refresh-token.entity';
 import type { Container } from './container';
-import { queueNames, type MaintenanceJob } from './jobs/queues';
+import { maintenanceJobs, queueNames, type MaintenanceJob } from './jobs/queues';
 import { loadConfigOrExit, openRuntime } from './runtime';
 import { createOutboxRelay } from './outbox/outbox-relay';
+import { purgeExpiredSecrets } from './outbox/secrets';
 import { purgeExpiredTickets, scanDeadlines } from './tickets/ticket-jobs';
 
 export interface Workers {
@@ -25,31 +26,23 @@ export async function startWorkers(container: Container, connection: Redis): Pro
       prefix,
     },
   );
-  await maintenance.upsertJobScheduler(
-    'tickets.scan-deadlines',
-    { every: 30 * 1000 },
-    {
-      name: 'tickets.scan-deadlines',
+  // When each maintenance job runs; BullMQ keeps one scheduler per id across restarts and workers.
+  const schedules: Record<MaintenanceJob, RepeatOptions> = {
+    'tickets.scan-deadlines': { every: 30_000 },
+    'secrets.purge-expired': { every: 5 * 60_000 },
+    'auth.purge-sessions': { every: 60 * 60_000 },
+    'tickets.purge-retention': { pattern: '0 30 1 * * *', tz: container.config.OFFICE_TIMEZONE },
+  };
+  for (const name of maintenanceJobs) {
+    await maintenance.upsertJobScheduler(name, schedules[name], {
+      name,
       data: {},
       opts: { removeOnComplete: 100, removeOnFail: 500 },
-    },
-  );
-  await maintenance.upsertJobScheduler(
-    'tickets.purge-retention',
-    { pattern: '0 30 1 * * *', tz: container.config.OFFICE_TIMEZONE },
-    {
-      name: 'tickets.purge-retention',
-      data: {},
-      opts: { removeOnComplete: 30, removeOnFail: 100 },
-    },
-  );
-  await maintenance.upsertJobScheduler(
-    'auth.purge-sessions',
-    { every: 60 * 60 * 1000 },
-    { name: 'auth.purge-sessions', data: {}, opts: { removeOnComplete: 100, removeOnFail: 500 } },
-  );
+    });
+  }
   const handlers: Record<MaintenanceJob, () => Promise<unknown>> = {
     'tickets.scan-deadlines': () => scanDeadlines(container.dataSource, container.clock),
+    'secrets.purge-expired': () => purgeExpiredSecrets(container.dataSource, container.clock),
     'tickets.purge-retention': () =>
       purgeExpiredTickets(container.dataSource, container.storage, container.clock),
     'auth.purge-sessions': async () => {

@@ -56,7 +56,13 @@ export function createDocumentsService(deps: {
   return {
     async add(
       ticketId: string,
-      input: { kind: DocumentKind; fileName: string; content: Readable },
+      input: {
+        kind: DocumentKind;
+        fileName: string;
+        content: Readable;
+        /** True when the multipart parser cut the file at its size limit. */
+        truncated?: () => boolean;
+      },
       principal: Principal,
       actor: Actor,
     ): Promise<{ document: TicketDocument; ticket: Ticket }> {
@@ -71,6 +77,12 @@ export function createDocumentsService(deps: {
       input.content.on('error', (err) => limited.destroy(err));
       const stored = await storage.put(key, limited.pipe(head.stream));
       const type = sniffDocumentType(head.head());
+      if (input.truncated?.()) {
+        await storage.delete(key);
+        throw new AppError('FILE_TOO_LARGE', {
+          maxMb: Math.round((deps.maxBytes / 1_048_576) * 100) / 100,
+        });
+      }
       if (stored.size === 0 || !type) {
         await storage.delete(key);
         throw new AppError(stored.size === 0 ? 'FILE_EMPTY' : 'FILE_TYPE_NOT_ALLOWED');

@@ -15,6 +15,7 @@ export interface JobPayloads {
   'auth.purge-sessions': Record<string, never>;
   'tickets.scan-deadlines': Record<string, never>;
   'tickets.purge-retention': Record<string, never>;
+  'secrets.purge-expired': Record<string, never>;
   'outbox.relay': Record<string, never>;
   /** A notice to the requester; the notification worker re-reads the ticket and the registry. */
   'notify.requester': {
@@ -34,5 +35,6 @@ export const maintenanceJobs = [
   'auth.purge-sessions',
   'tickets.scan-deadlines',
   'tickets.purge-retention',
+  'secrets.purge-expired',
 ] as const;
 export type MaintenanceJob = (typeof maintenanceJobs)[number];

@@ -358,7 +358,12 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
       }
       const result = await documents.add(
         request.params.id,
-        { kind: kindValue as DocumentKind, fileName: file.filename, content: file.file },
+        {
+          kind: kindValue as DocumentKind,
+          fileName: file.filename,
+          content: file.file,
+          truncated: () => file.file.truncated,
+        },
         principal,
         actorOf(request),
       );

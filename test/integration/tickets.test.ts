@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemActor } from '../../src/audit/audit.service';
+import { purgeExpiredSecrets } from '../../src/outbox/secrets';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
 const fixture = (name: string) =>
@@ -345,7 +346,7 @@ describe('tickets through the SOP', () => {
       expect(r.body.ticket.stepDueAt).toBe(new Date(now + 10 * 60_000).toISOString());
       r = await act(id, 5, 'notify', {}, adminPpe);
       expect(r.body.ticket.stepDueAt).toBe(new Date(now + 5 * 60_000).toISOString());
-      // No email of record: the result is collected in person and the requester is told so.
+      // Rina's registry entry has a phone and no email: the result goes to the phone of record.
       expect((await outbox(id)).at(-1)?.payload).toMatchObject({
         template: 'password-reset',
         recipient: 'CONTACT_OF_RECORD',
@@ -356,6 +357,172 @@ describe('tickets through the SOP', () => {
       await t.container.dataSource.query(
         `UPDATE offices SET helpdesk_requests_to_admin_ppe = false`,
       );
+    }
+  });
+
+  test('seed 004 user ID found: no secret, the user ID notice goes to the contact of record', async () => {
+    const { body } = await create({ ...budi, type: 'USER_ID_INFO' });
+    const id = body.id;
+    await act(id, 1, 'open');
+    await act(id, 2, 'completeness_result', { data: { complete: true } });
+    await act(id, 3, 'forward');
+    await act(id, 4, 'validity_result', { data: { valid: true } }, adminPpe);
+    const resolved = await act(id, 5, 'resolve', {}, adminPpe);
+    expect(resolved.body.ticket.step).toBe('NOTIFY_RESULT');
+    expect(resolved.body.temporaryPassword).toBeUndefined();
+    const notified = await act(id, 6, 'notify', {}, adminPpe);
+    expect(notified.body.ticket.step).toBe('ARCHIVING');
+    expect((await outbox(id)).at(-1)?.payload).toEqual({
+      ticketId: id,
+      template: 'user-id-info',
+      recipient: 'CONTACT_OF_RECORD',
+    });
+  });
+
+  test('no contact of record: the result is collected in person, and the requester is told so', async () => {
+    // Sari's registry entry has neither an email nor a phone.
+    const { body } = await create({
+      ...budi,
+      requester: {
+        name: 'Sari Lestari',
+        userId: 'sari.auditor',
+        spseRole: 'Auditor',
+        agency: 'Inspektorat Kota Samarinda',
+      },
+      contact: { kind: 'EMAIL', address: 'sari@example.com' },
+    });
+    const id = body.id;
+    await act(id, 1, 'open');
+    await act(id, 2, 'completeness_result', { data: { complete: true } });
+    await act(id, 3, 'forward');
+    await act(id, 4, 'validity_result', { data: { valid: true } }, adminPpe);
+    const resolved = await act(id, 5, 'resolve', {}, adminPpe);
+    expect(resolved.body.temporaryPassword).toEqual(expect.any(String));
+    await act(id, 6, 'notify');
+    expect((await outbox(id)).at(-1)?.payload).toEqual({
+      ticketId: id,
+      template: 'pickup-in-person',
+      recipient: 'REQUESTER_CONTACT',
+    });
+    // The sealed password expires with its TTL whether or not it was delivered.
+    const before: unknown[] = await t.container.dataSource.query(
+      'SELECT 1 FROM one_time_secrets WHERE ticket_id = $1',
+      [id],
+    );
+    expect(before).toHaveLength(1);
+    const later = { now: () => new Date(now + (t.config.TEMP_SECRET_TTL_MINUTES + 1) * 60_000) };
+    expect(await purgeExpiredSecrets(t.container.dataSource, later)).toBeGreaterThanOrEqual(1);
+    const after: unknown[] = await t.container.dataSource.query(
+      'SELECT 1 FROM one_time_secrets WHERE ticket_id = $1',
+      [id],
+    );
+    expect(after).toHaveLength(0);
+  });
+
+  test('an Auditor needs the examination order instead of the SK', async () => {
+    const { body } = await create({
+      ...budi,
+      requester: {
+        name: 'Sari Lestari',
+        userId: 'sari.auditor',
+        spseRole: 'Auditor',
+        agency: 'Inspektorat Kota Samarinda',
+      },
+    });
+    await upload(body.id, 'REQUEST_FORM', 'form.pdf', fixture('sk-penunjukan.pdf'));
+    await act(body.id, 1, 'open');
+    const r = await act(body.id, 2, 'completeness_result', { data: { complete: false } });
+    expect(r.body.ticket.step).toBe('INCOMPLETE');
+    const detail = await t.http<{ missingDocuments: string[]; requiredDocuments: string[] }>(
+      'GET',
+      `/api/tickets/${body.id}`,
+      {
+        token: helpdesk,
+      },
+    );
+    expect(detail.body.requiredDocuments).toEqual(['REQUEST_FORM', 'SURAT_PERINTAH_PEMERIKSAAN']);
+    expect(detail.body.missingDocuments).toEqual(['SURAT_PERINTAH_PEMERIKSAAN']);
+  });
+
+  test('seed 003: incomplete, completed by the requester, then rejected', async () => {
+    await t.container.dataSource.query(`UPDATE offices SET helpdesk_requests_to_admin_ppe = true`);
+    try {
+      const { body } = await create({
+        type: 'USER_ID_INFO',
+        channel: 'EMAIL',
+        requester: { name: 'Rina Wulandari', userId: 'rina.helpdesk', spseRole: 'Helpdesk' },
+        contact: { kind: 'EMAIL', address: 'rina@example.com' },
+      });
+      expect(body.workflowId).toBe('seed003-user-id-info');
+      const id = body.id;
+      await act(id, 1, 'open', {}, adminPpe);
+      let r = await act(
+        id,
+        2,
+        'completeness_result',
+        { data: { complete: false, missing: ['SK_PENUNJUKAN'] } },
+        adminPpe,
+      );
+      expect(r.body.ticket.step).toBe('INCOMPLETE');
+      r = await act(id, 3, 'ask_to_complete', {}, adminPpe);
+      expect(r.body.ticket.step).toBe('AWAITING_REQUESTER');
+      const up = await upload(
+        id,
+        'SK_PENUNJUKAN',
+        'sk.pdf',
+        fixture('sk-penunjukan.pdf'),
+        adminPpe,
+      );
+      expect(up.body.ticket.step).toBe('COMPLETENESS_CHECK');
+      const v = up.body.ticket.version;
+      await act(id, v, 'completeness_result', { data: { complete: true } }, adminPpe);
+      r = await act(id, v + 1, 'validity_result', { data: { valid: false } }, adminPpe);
+      expect(r.body.ticket.stepDueAt).toBe(new Date(now + 5 * 60_000).toISOString());
+      r = await act(
+        id,
+        v + 2,
+        'reject',
+        { data: { reasonCode: 'DOCUMENTS_INVALID' }, reason: 'SK tidak ditandatangani' },
+        adminPpe,
+      );
+      expect(r.body.ticket.step).toBe('ARCHIVING');
+      expect((await outbox(id)).map((o) => o.payload.template)).toEqual([
+        'ticket-received',
+        'documents-missing',
+        'request-rejected',
+      ]);
+    } finally {
+      await t.container.dataSource.query(
+        `UPDATE offices SET helpdesk_requests_to_admin_ppe = false`,
+      );
+    }
+  });
+
+  test('an oversize upload gets 413 and leaves nothing behind', async () => {
+    const small = await createTestApp({ env: { UPLOAD_MAX_BYTES: '1024' } });
+    try {
+      const token = await small.tokenFor('HELPDESK');
+      const created = await small.http<Summary>('POST', '/api/tickets', { token, json: budi });
+      const form = new FormData();
+      form.append('kind', 'KTP');
+      form.append(
+        'file',
+        new Blob([Buffer.concat([fixture('sk-penunjukan.pdf'), Buffer.alloc(4096, 32)])]),
+        'big.pdf',
+      );
+      const res = await small.http<ErrorBody>('POST', `/api/tickets/${created.body.id}/documents`, {
+        token,
+        body: form,
+      });
+      expect(res.status).toBe(413);
+      expect(res.body.code).toBe('FILE_TOO_LARGE');
+      const docs: unknown[] = await small.container.dataSource.query('SELECT 1 FROM documents');
+      expect(docs).toHaveLength(0);
+      const { readdirSync, existsSync } = await import('node:fs');
+      const dir = join(small.config.LOKET_DATA_DIR, 'documents', 'tickets', created.body.id);
+      expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+    } finally {
+      await small.close();
     }
   });
 
