@@ -215,6 +215,19 @@ describe('the offset comes from the time zone, not a constant', () => {
     expect(due.toISOString()).toBe('2026-03-30T07:05:00.000Z');
   });
 
+  test('an opening in the hour the clocks change is placed by the offset in force then', () => {
+    // 01:30 on 29 Mar is still +01:00 (00:30 UTC); 05:00 is already +02:00 (03:00 UTC).
+    const sundayNight: OfficeCalendar = {
+      ...amsterdam,
+      workingHours: { ...amsterdam.workingHours, 0: [{ start: '01:30', end: '05:00' }] },
+    };
+    expect(isWorkingTime(new Date('2026-03-29T00:40:00Z'), sundayNight)).toBe(true);
+    expect(isWorkingTime(new Date('2026-03-29T00:20:00Z'), sundayNight)).toBe(false);
+    const saturday = new Date('2026-03-28T12:00:00Z');
+    const monday = new Date('2026-03-30T06:00:00Z');
+    expect(workingMinutesBetween(saturday, monday, sundayNight)).toBe(150);
+  });
+
   test('working minutes across the change', () => {
     const from = new Date('2026-03-27T16:00:00+01:00');
     const to = new Date('2026-03-30T10:00:00+02:00');
@@ -429,9 +442,12 @@ describe('invalid input is refused with a clear error', () => {
     );
   });
 
-  test('an interval that ends before it starts', () => {
+  test.each([
+    ['ends before it starts', '16:00', '07:30'],
+    ['is empty', '12:00', '12:00'],
+  ])('an interval that %s', (_name, from, to) => {
     expect(() => {
-      validateOfficeCalendar(withMonday([{ start: '16:00', end: '07:30' }]));
+      validateOfficeCalendar(withMonday([{ start: from, end: to }]));
     }).toThrow(/workingHours\[1\] \(Monday\)\[0\] must end after it starts/);
   });
 
