@@ -17,6 +17,7 @@ import { healthRoutes } from './health.routes';
 import { registerAccessControl, type Access } from './plugins/access';
 import { registerErrorHandler } from './plugins/error-handler';
 import { registryRoutes } from './registry/registry.routes';
+import { reportsRoutes } from './reports/reports.routes';
 import { ticketsRoutes } from './tickets/tickets.routes';
 import { projectRoot } from './shared/paths';
 import { ErrorBodySchema } from './shared/schemas';
@@ -196,6 +197,11 @@ export async function buildApp(
     tickets: container.tickets,
     documents: container.documents,
     dataSource: container.dataSource,
+  });
+  await app.register(reportsRoutes, {
+    prefix: '/api/reports',
+    dataSource: container.dataSource,
+    clock: container.clock,
   });
 
   return app;
