@@ -24,6 +24,8 @@ export interface JobPayloads {
     recipient: 'CONTACT_OF_RECORD' | 'REQUESTER_CONTACT';
     /** The one-time secret to deliver (a temporary password), when there is one. */
     secretId?: string;
+    /** The staff reply to deliver, for `staff-reply`. */
+    messageId?: string;
   };
   /** An alert to staff, e.g. a breached deadline. */
   'notify.staff': { ticketId: string; template: NoticeTemplate; roles: string[]; step?: string };

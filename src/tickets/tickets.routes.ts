@@ -291,6 +291,52 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
+  app.post(
+    '/tickets/:id/messages',
+    {
+      config: { access: ['HELPDESK', 'FRONT_OFFICE', 'ADMIN_PPE', 'BOT', 'INTAKE'] },
+      schema: {
+        tags: ['tickets'],
+        summary:
+          'Add to the thread: a staff reply (sent to the requester) or, from the bot or intake, the requester’s message',
+        params: IdParamsSchema,
+        body: Type.Object(
+          {
+            body: Type.String({ minLength: 1, maxLength: 20000 }),
+            externalId: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            direction: Type.String(),
+            createdAt: Type.String({ format: 'date-time' }),
+          }),
+          ...errorResponses(404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      if (!principal) throw new AppError('UNAUTHENTICATED');
+      await visibleTicket(request.params.id, request);
+      const message = await tickets.addMessage(
+        request.params.id,
+        request.body,
+        principal,
+        actorOf(request),
+      );
+      return reply
+        .status(201)
+        .send({
+          id: message.id,
+          direction: message.direction,
+          createdAt: message.createdAt.toISOString(),
+        });
+    },
+  );
+
   app.get(
     '/tickets/:id/validity',
     {

@@ -769,6 +769,45 @@ export function createTicketsService(deps: TicketsServiceDeps) {
       return temporaryPassword ? { ticket, temporaryPassword } : { ticket };
     },
 
+    /**
+     * Adds to the conversation: a message the requester sent (through the bot or the intake) or a
+     * staff reply, which goes out as a notice to the contact the request came from.
+     */
+    async addMessage(
+      ticketId: string,
+      input: { body: string; externalId?: string | null },
+      principal: Principal,
+      actor: Actor,
+    ): Promise<TicketMessage> {
+      const body = input.body.trim();
+      if (!body) throw invalid('body', 'required');
+      const inbound = principal.kind === 'service';
+      return dataSource.transaction(async (m) => {
+        const t = await m.findOne(Ticket, { where: { id: ticketId } });
+        if (!t) throw new AppError('NOT_FOUND');
+        if (t.closedAt) throw new AppError('TICKET_CLOSED');
+        const message = m.create(TicketMessage, {
+          ticketId: t.id,
+          direction: inbound ? 'IN' : 'OUT',
+          channel: t.channel,
+          body: body.slice(0, 20_000),
+          authorType: inbound ? 'REQUESTER' : 'STAFF',
+          authorId: inbound ? null : actor.id,
+          externalId: input.externalId ?? null,
+        });
+        await m.save(message);
+        if (!inbound && t.contactKind !== 'NONE') {
+          await enqueueOutbox(m, queueNames.notifications, 'notify.requester', {
+            ticketId: t.id,
+            template: 'staff-reply',
+            recipient: 'REQUESTER_CONTACT',
+            messageId: message.id,
+          });
+        }
+        return message;
+      });
+    },
+
     async rejectReasons(): Promise<RejectReason[]> {
       return dataSource
         .getRepository(RejectReason)

@@ -42,6 +42,7 @@ export const noticeTemplates = [
   'user-id-info',
   'pickup-in-person',
   'deadline-breached',
+  'staff-reply',
 ] as const;
 export type NoticeTemplate = (typeof noticeTemplates)[number];
 

@@ -666,6 +666,70 @@ describe('tickets through the SOP', () => {
     expect(stranger.body.message).toBe(nothing.body.message);
   });
 
+  test('the thread: the bot adds what the requester wrote, staff replies go out as a notice', async () => {
+    const botToken = (
+      await t.container.staff.createServiceAccount(
+        { name: `bot-thread-${Date.now()}`, kind: 'BOT' },
+        systemActor,
+      )
+    ).token;
+    const { body } = await create(
+      {
+        ...budi,
+        channel: 'WHATSAPP',
+        contact: { kind: 'WHATSAPP', address: '6281234500000@c.us' },
+      },
+      botToken,
+    );
+    const inbound = await t.http<{ direction: string }>(
+      'POST',
+      `/api/tickets/${body.id}/messages`,
+      {
+        token: botToken,
+        json: {
+          body: 'Selamat siang, apakah permohonan saya sudah diproses?',
+          externalId: 'wamid.ABC',
+        },
+      },
+    );
+    expect(inbound.status).toBe(201);
+    expect(inbound.body.direction).toBe('IN');
+    const reply = await t.http<{ direction: string }>('POST', `/api/tickets/${body.id}/messages`, {
+      token: helpdesk,
+      json: { body: 'Sedang kami periksa, mohon ditunggu.' },
+    });
+    expect(reply.body.direction).toBe('OUT');
+    const detail = await t.http<{ messages: { direction: string; body: string }[] }>(
+      'GET',
+      `/api/tickets/${body.id}`,
+      { token: helpdesk },
+    );
+    // The request's own text, the requester's follow-up, the staff reply.
+    expect(detail.body.messages.map((m) => m.direction)).toEqual(['IN', 'IN', 'OUT']);
+    expect((await outbox(body.id)).at(-1)?.payload).toMatchObject({
+      template: 'staff-reply',
+      recipient: 'REQUESTER_CONTACT',
+    });
+    const auditor = await t.tokenFor('AUDITOR');
+    expect(
+      (
+        await t.http('POST', `/api/tickets/${body.id}/messages`, {
+          token: auditor,
+          json: { body: 'x' },
+        })
+      ).status,
+    ).toBe(403);
+    const other = await create(budi);
+    expect(
+      (
+        await t.http('POST', `/api/tickets/${other.body.id}/messages`, {
+          token: botToken,
+          json: { body: 'x' },
+        })
+      ).status,
+    ).toBe(404);
+  });
+
   test('listing: filters and keyset pages without gaps or repeats', async () => {
     for (let i = 0; i < 5; i++)
       await create({ ...budi, channel: 'API', contact: { kind: 'NONE' } });
