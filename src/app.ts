@@ -8,7 +8,11 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import { auditRoutes } from './audit/audit.routes';
 import { authRoutes } from './auth/auth.routes';
 import { staffRoutes } from './auth/staff.routes';
@@ -42,8 +46,31 @@ export const redactPaths = [
   '*.nikEncrypted',
 ];
 
+/**
+ * Errors are logged without what a database driver attaches to them: TypeORM's QueryFailedError
+ * carries the statement's parameters (names, phones, sealed NIK) and PostgreSQL's `detail`.
+ */
+function serializeError(err: FastifyError): {
+  type: string;
+  message: string;
+  stack: string;
+  [key: string]: unknown;
+} {
+  return {
+    type: err.name,
+    message: err.message,
+    code: err.code,
+    statusCode: err.statusCode,
+    stack: err.stack ?? '',
+  };
+}
+
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
-  return { level, redact: { paths: redactPaths, censor: '[redacted]' } };
+  return {
+    level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    serializers: { err: serializeError },
+  };
 }
 
 /**
@@ -94,6 +121,9 @@ export async function buildApp(
     trustProxy: config.TRUST_PROXY,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // A client that stalls mid-upload does not hold a connection (and a half-written file) forever.
+    requestTimeout: 120_000,
+    connectionTimeout: 130_000,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -122,13 +152,14 @@ export async function buildApp(
       algorithm: 'HS256',
       iss: config.JWT_ISSUER,
       aud: config.JWT_AUDIENCE,
-      expiresIn: config.ACCESS_TOKEN_TTL_SECONDS * 1000,
+      // @fastify/jwt reads a number as seconds.
+      expiresIn: config.ACCESS_TOKEN_TTL_SECONDS,
     },
     verify: {
       algorithms: ['HS256'],
       allowedIss: config.JWT_ISSUER,
       allowedAud: config.JWT_AUDIENCE,
-      requiredClaims: ['exp', 'iat', 'sub', 'sid', 'typ'],
+      requiredClaims: ['exp', 'iat', 'iss', 'aud', 'sub', 'sid', 'typ'],
     },
   });
   await app.register(fastifyMultipart, {

@@ -126,7 +126,7 @@ export const ConfigSchema = Type.Object(
       10,
       1,
       100,
-      'Failed logins per account within the window before throttling',
+      'Failed logins on one account from one IP within the window before throttling (from all IPs together: 5 times this)',
     ),
     LOGIN_MAX_FAILURES_PER_IP: Int(
       50,

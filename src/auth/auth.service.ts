@@ -137,27 +137,29 @@ export function createAuthService(deps: AuthServiceDeps) {
     );
   }
 
+  async function refuseWhenThrottled(key: string, ip: string, actor: Actor): Promise<void> {
+    const wait = await throttle.reserve(key, ip);
+    if (wait === 0) return;
+    await audit.record(actor, { action: 'auth.login.throttled', details: { ip } });
+    throw new AppError(
+      'TOO_MANY_ATTEMPTS',
+      { retryAfterMinutes: Math.max(1, Math.ceil(wait / 60)) },
+      undefined,
+      { 'retry-after': String(wait) },
+    );
+  }
+
   return {
     async login(username: string, password: string, actor: Actor): Promise<IssuedSession> {
       const key = username.trim().toLowerCase();
       const ip = actor.ip ?? 'unknown';
-      const wait = await throttle.blockedFor(key, ip);
-      if (wait > 0) {
-        await audit.record(actor, { action: 'auth.login.throttled', details: { ip } });
-        throw new AppError(
-          'TOO_MANY_ATTEMPTS',
-          { retryAfterMinutes: Math.max(1, Math.ceil(wait / 60)) },
-          undefined,
-          { 'retry-after': String(wait) },
-        );
-      }
+      await refuseWhenThrottled(key, ip, actor);
       const user = await users.findOne({ where: { username: key } });
       const ok =
         user && !user.disabledAt
           ? await argon2.verify(user.passwordHash, password)
           : await argon2.verify(await dummyHash, password).then(() => false);
       if (!user || !ok) {
-        await throttle.recordFailure(key, ip);
         await audit.record(
           {
             ...actor,
@@ -174,7 +176,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         );
         throw new AppError('INVALID_CREDENTIALS');
       }
-      await throttle.clearAccount(key);
+      await throttle.succeeded(key, ip);
       return dataSource.transaction(async (m) => {
         const now = clock.now();
         const mustChange = user.mustChangePassword || passwordExpired(user);
@@ -276,6 +278,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       newPassword: string,
       actor: Actor,
     ): Promise<void> {
+      // Guessing the current password through this route is throttled like a login.
+      await refuseWhenThrottled(principal.username, actor.ip ?? 'unknown', actor);
       const user = await users.findOneOrFail({ where: { id: principal.id } });
       if (!(await argon2.verify(user.passwordHash, currentPassword))) {
         await audit.record(actor, {
@@ -285,6 +289,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         });
         throw new AppError('CURRENT_PASSWORD_WRONG');
       }
+      await throttle.succeeded(principal.username, actor.ip ?? 'unknown');
       const problems = checkPasswordPolicy(newPassword, user, config);
       const recent = [user.passwordHash, ...user.passwordHistory].slice(
         0,

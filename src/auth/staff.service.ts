@@ -146,6 +146,17 @@ export function createStaffService(deps: {
           lock: { mode: 'pessimistic_write' },
         });
         if (!u) throw new AppError('NOT_FOUND');
+        const losesSupervisor =
+          u.role === 'SUPERVISOR' &&
+          !u.disabledAt &&
+          ((patch.role !== undefined && patch.role !== 'SUPERVISOR') || patch.disabled === true);
+        if (losesSupervisor) {
+          const others = await m
+            .createQueryBuilder(StaffUser, 's')
+            .where("s.role = 'SUPERVISOR' AND s.disabled_at IS NULL AND s.id <> :id", { id: u.id })
+            .getCount();
+          if (others === 0) throw new AppError('LAST_SUPERVISOR');
+        }
         const changes: Record<string, unknown> = {};
         if (patch.fullName !== undefined && patch.fullName.trim() !== u.fullName)
           u.fullName = changes.fullName = patch.fullName.trim();

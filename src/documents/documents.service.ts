@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { DataSource } from 'typeorm';
 import type { Actor, AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/auth.service';
@@ -73,9 +74,13 @@ export function createDocumentsService(deps: {
       }
       const key = `tickets/${ticket.id}/${randomUUID()}`;
       const head = captureHead(DOCUMENT_SNIFF_BYTES);
-      const limited = input.content.pipe(limitBytes(deps.maxBytes));
-      input.content.on('error', (err) => limited.destroy(err));
-      const stored = await storage.put(key, limited.pipe(head.stream));
+      // One pipeline: an aborted upload, a size overrun or a storage failure rejects here and
+      // tears down every stream, instead of surfacing as an unhandled 'error' event.
+      const sink = new PassThrough();
+      const [stored] = await Promise.all([
+        storage.put(key, sink),
+        pipeline(input.content, limitBytes(deps.maxBytes), head.stream, sink),
+      ]);
       const type = sniffDocumentType(head.head());
       if (input.truncated?.()) {
         await storage.delete(key);
@@ -88,40 +93,52 @@ export function createDocumentsService(deps: {
         throw new AppError(stored.size === 0 ? 'FILE_EMPTY' : 'FILE_TYPE_NOT_ALLOWED');
       }
       const now = clock.now();
-      const document = await dataSource.transaction(async (m) => {
-        const doc = m.create(TicketDocument, {
-          ticketId: ticket.id,
-          kind: input.kind,
-          fileName: safeDownloadName(input.fileName, type.ext),
-          contentType: type.mime,
-          sizeBytes: stored.size,
-          sha256: stored.sha256,
-          storageKey: key,
-          uploadedByType: actor.type,
-          uploadedById: actor.id,
-          deletedAt: null,
+      let document: TicketDocument;
+      try {
+        document = await dataSource.transaction(async (m) => {
+          // Re-checked under the ticket's lock: it may have been archived while the file arrived.
+          const locked = await m.findOne(Ticket, {
+            where: { id: ticket.id },
+            lock: { mode: 'pessimistic_write' },
+          });
+          if (!locked || locked.closedAt) throw new AppError('TICKET_CLOSED');
+          const doc = m.create(TicketDocument, {
+            ticketId: ticket.id,
+            kind: input.kind,
+            fileName: safeDownloadName(input.fileName, type.ext),
+            contentType: type.mime,
+            sizeBytes: stored.size,
+            sha256: stored.sha256,
+            storageKey: key,
+            uploadedByType: actor.type,
+            uploadedById: actor.id,
+            deletedAt: null,
+          });
+          await m.save(doc);
+          await insertRow(m, TicketEvent, {
+            ticketId: ticket.id,
+            at: now,
+            actorType: actor.type,
+            actorId: actor.id,
+            actorLabel: actor.label,
+            actorRole: principal.role,
+            action: 'document.uploaded',
+            fromStep: locked.step,
+            toStep: locked.step,
+            reason: null,
+            data: {
+              documentId: doc.id,
+              kind: doc.kind,
+              sizeBytes: doc.sizeBytes,
+              sha256: doc.sha256,
+            },
+          });
+          return doc;
         });
-        await m.save(doc);
-        await insertRow(m, TicketEvent, {
-          ticketId: ticket.id,
-          at: now,
-          actorType: actor.type,
-          actorId: actor.id,
-          actorLabel: actor.label,
-          actorRole: principal.role,
-          action: 'document.uploaded',
-          fromStep: ticket.step,
-          toStep: ticket.step,
-          reason: null,
-          data: {
-            documentId: doc.id,
-            kind: doc.kind,
-            sizeBytes: doc.sizeBytes,
-            sha256: doc.sha256,
-          },
-        });
-        return doc;
-      });
+      } catch (err) {
+        await storage.delete(key); // no row points at it: do not keep the file
+        throw err;
+      }
       // Waiting for the requester's missing documents: go back to the completeness check.
       let current = await tickets.get(ticket.id);
       const def = workflowDefinitions.get(current.workflowId);
@@ -141,7 +158,13 @@ export function createDocumentsService(deps: {
           ).ticket;
         } catch (err) {
           // Someone acted on the ticket meanwhile; the document is attached either way.
-          if (!(err instanceof AppError && err.code === 'VERSION_CONFLICT')) throw err;
+          const raced = [
+            'VERSION_CONFLICT',
+            'ACTION_NOT_ALLOWED',
+            'ROLE_NOT_ALLOWED',
+            'TICKET_CLOSED',
+          ];
+          if (!(err instanceof AppError && raced.includes(err.code))) throw err;
         }
       }
       return { document, ticket: current };

@@ -59,6 +59,29 @@ function mapError(error: FastifyError | AppError | Error, uploadMaxBytes: number
       break;
   }
   if (error instanceof SyntaxError && fe.statusCode === 400) return { code: 'MALFORMED_JSON' };
+  // PostgreSQL refusing a value the schemas let through (a NUL byte, an impossible date): the
+  // client's input, so 400; a deadlock or serialization failure: a retryable conflict.
+  const sqlState = (error as { driverError?: { code?: unknown } }).driverError?.code;
+  if (typeof sqlState === 'string') {
+    if (['22021', '22P02', '22007', '22008', '22001', '22003'].includes(sqlState)) {
+      return {
+        code: 'VALIDATION_FAILED',
+        params: { detail: 'a value cannot be stored (a control character, or out of range)' },
+      };
+    }
+    if (sqlState === '40P01' || sqlState === '40001') return { code: 'CONFLICT' };
+  }
+  // busboy's words for a cut or garbled multipart body.
+  if (
+    /^(Unexpected end of form|Multipart: Boundary not found|Malformed part header)/.test(
+      error.message,
+    )
+  ) {
+    return {
+      code: 'VALIDATION_FAILED',
+      params: { detail: 'the multipart body is incomplete or malformed' },
+    };
+  }
   if (fe.statusCode === 413) return { code: 'BODY_TOO_LARGE' };
   if (fe.statusCode === 415) return { code: 'UNSUPPORTED_MEDIA_TYPE' };
   if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {

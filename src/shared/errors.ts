@@ -35,6 +35,7 @@ export const errorCodes = {
   FILE_TYPE_NOT_ALLOWED: 415,
   FILE_EMPTY: 400,
   USERNAME_TAKEN: 409,
+  LAST_SUPERVISOR: 409,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;

@@ -20,6 +20,7 @@ import {
   TicketDetailSchema,
   TicketSummarySchema,
 } from './tickets.schemas';
+import { normaliseEmail, normalisePhone } from '../registry/registry-csv';
 import { ticketNikRoles, type TicketsService } from './tickets.service';
 
 const STAFF: readonly Role[] = ['FRONT_OFFICE', 'HELPDESK', 'ADMIN_PPE', 'SUPERVISOR', 'AUDITOR'];
@@ -76,10 +77,15 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
   documents: DocumentsService;
   dataSource: DataSource;
 }> = async (app, { tickets, documents, dataSource }) => {
+  /**
+   * The one rule for which tickets a caller may touch: a service account only those it opened,
+   * the front office only walk-ins; anything else is "not found", like a ticket that does not exist.
+   */
   async function visibleTicket(id: string, request: { principal: Principal | null }) {
     const t = await tickets.get(id);
     const p = request.principal;
     if (p?.kind === 'service' && t.createdById !== p.id) throw new AppError('NOT_FOUND');
+    if (p?.role === 'FRONT_OFFICE' && t.channel !== 'WALK_IN') throw new AppError('NOT_FOUND');
     return t;
   }
 
@@ -97,6 +103,14 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) => {
       const principal = request.principal;
       if (!principal) throw new AppError('UNAUTHENTICATED');
+      // A channel's service account speaks only for its channel (deadlines depend on it).
+      const ownChannel =
+        principal.role === 'BOT' ? 'WHATSAPP' : principal.role === 'INTAKE' ? 'EMAIL' : null;
+      if (ownChannel && request.body.channel !== ownChannel) {
+        throw new AppError('VALIDATION_FAILED', {
+          detail: `channel must be ${ownChannel} for this account`,
+        });
+      }
       const t = await tickets.create(request.body, principal, actorOf(request));
       return reply.status(201).send(toSummary(t));
     },
@@ -105,7 +119,7 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/tickets',
     {
-      config: { access: [...STAFF, 'BOT', 'INTAKE'] },
+      config: { access: STAFF },
       schema: {
         tags: ['tickets'],
         summary: 'List tickets, newest first (keyset pagination)',
@@ -124,7 +138,6 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
       const limit = q.limit ?? 50;
       const qb = dataSource.getRepository(Ticket).createQueryBuilder('t');
       const p = request.principal;
-      if (p?.kind === 'service') qb.andWhere('t.created_by_id = :me', { me: p.id });
       if (p?.role === 'FRONT_OFFICE') qb.andWhere(`t.channel = 'WALK_IN'`);
       if (q.step) qb.andWhere('t.step = :step', { step: q.step });
       if (q.type) qb.andWhere('t.type = :type', { type: q.type });
@@ -139,7 +152,9 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
       if (q.code) qb.andWhere('t.code = :code', { code: q.code.toUpperCase() });
       if (q.cursor !== undefined) {
         const parts = decodeCursor(q.cursor, 2);
-        if (!parts?.[0] || !parts[1] || Number.isNaN(Date.parse(parts[0]))) {
+        const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+        const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+        if (!parts?.[0] || !parts[1] || !isoInstant.test(parts[0]) || !uuid.test(parts[1])) {
           throw new AppError('VALIDATION_FAILED', { detail: 'cursor is not valid' });
         }
         qb.andWhere('(t.created_at, t.id) < (:at, CAST(:id AS uuid))', {
@@ -167,7 +182,9 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/tickets/:id',
     {
-      config: { access: [...STAFF, 'BOT', 'INTAKE'] },
+      // Service accounts get only the status (POST /tickets/status): the full view would tell a
+      // channel whether the registry knows the requester.
+      config: { access: STAFF },
       schema: {
         tags: ['tickets'],
         summary: 'A ticket with its thread, events, documents and deadlines',
@@ -206,13 +223,13 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
           phone: t.requesterPhone,
         },
         contact: { kind: t.contactKind, address: t.contactAddress },
-        registryEntryId: role === 'BOT' || role === 'INTAKE' ? null : t.registryEntryId,
+        registryEntryId: t.registryEntryId,
         missingDocuments: t.missingDocuments,
         requiredDocuments: [...completeness.required],
-        validity: role === 'BOT' || role === 'INTAKE' ? null : t.validity,
+        validity: t.validity,
         rejectReasonCode: t.rejectReasonCode,
         rejectNote: t.rejectNote,
-        resolution: role === 'BOT' || role === 'INTAKE' ? null : t.resolution,
+        resolution: t.resolution,
         archiveNumber: t.archiveNumber,
         retainUntil: t.retainUntil,
         allowedActions: role ? tickets.allowedFor(t, role) : [],
@@ -327,13 +344,11 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
         principal,
         actorOf(request),
       );
-      return reply
-        .status(201)
-        .send({
-          id: message.id,
-          direction: message.direction,
-          createdAt: message.createdAt.toISOString(),
-        });
+      return reply.status(201).send({
+        id: message.id,
+        direction: message.direction,
+        createdAt: message.createdAt.toISOString(),
+      });
     },
   );
 
@@ -355,7 +370,7 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const t = await tickets.get(request.params.id);
+      const t = await visibleTicket(request.params.id, request);
       const result = await tickets.validityComparison(t);
       return {
         registryEntryId: result.registryEntryId,
@@ -441,6 +456,7 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
+      await visibleTicket(request.params.id, request);
       const { document, content, downloadName } = await documents.open(
         request.params.id,
         request.params.documentId,
@@ -480,8 +496,15 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const t = await tickets.getByCode(request.body.code.toUpperCase());
-      const address = request.body.contactAddress.trim().toLowerCase();
-      if (!t || t.contactAddress?.toLowerCase() !== address) throw new AppError('NOT_FOUND');
+      // Compare in the form the contact was stored in (E.164 phone, lower-case email, raw chat id).
+      const raw = request.body.contactAddress.trim();
+      const given =
+        t?.contactKind === 'PHONE'
+          ? normalisePhone(raw)
+          : t?.contactKind === 'EMAIL'
+            ? normaliseEmail(raw)
+            : raw;
+      if (!t || !given || t.contactAddress !== given) throw new AppError('NOT_FOUND');
       const s = toSummary(t);
       return {
         code: t.code,

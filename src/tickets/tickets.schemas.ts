@@ -163,9 +163,14 @@ export const ListTicketsQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** What a client may ask for; `document_added` happens only when a document arrives. */
+export const PublicActionNameSchema = literalUnion(
+  actionNames.filter((a) => a !== 'document_added'),
+);
+
 export const ActionBodySchema = Type.Object(
   {
-    action: ActionNameSchema,
+    action: PublicActionNameSchema,
     version: Type.Integer({ minimum: 1, description: 'The ticket version the client saw' }),
     data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     reason: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
@@ -184,7 +189,7 @@ export const ActionResultSchema = Type.Object({
 
 export const StatusQueryBodySchema = Type.Object(
   {
-    code: Type.String({ pattern: '^LKT-[0-9]{4}-[0-9]{5,}$' }),
+    code: Type.String({ pattern: '^[Ll][Kk][Tt]-[0-9]{4}-[0-9]{5,}$' }),
     contactAddress: Type.String({ minLength: 3, maxLength: 254 }),
   },
   { additionalProperties: false },

@@ -127,7 +127,7 @@ const actionData: Record<ActionName, TSchema> = {
   notify: Type.Object({}, { additionalProperties: false }),
   archive: Type.Object(
     {
-      archiveNumber: Type.String({ minLength: 1, maxLength: 100 }),
+      archiveNumber: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
       retentionYears: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
     },
     { additionalProperties: false },
@@ -737,9 +737,11 @@ export function createTicketsService(deps: TicketsServiceDeps) {
             eventData.retainUntil = t.retainUntil;
             break;
           }
+          case 'document_added':
+            eventData.documentId = (data as { documentId?: string }).documentId ?? null;
+            break;
           case 'open':
           case 'ask_to_complete':
-          case 'document_added':
           case 'notify':
             break;
         }

@@ -96,6 +96,34 @@ describe('staff authentication', () => {
     expect(keys.length).toBeGreaterThanOrEqual(2);
   });
 
+  test('concurrent wrong guesses cannot slip past the limit', async () => {
+    await staff('HELPDESK', 'paralel');
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => login('paralel', `wrong-guess-${i}`)),
+    );
+    expect(results.filter((r) => r.status === 401).length).toBeLessThanOrEqual(3);
+    expect(results.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(9);
+  });
+
+  test('a stranger guessing from another IP does not lock the owner out', async () => {
+    const proxied = await createTestApp({
+      env: { TRUST_PROXY: 'true', LOGIN_MAX_FAILURES_PER_ACCOUNT: '3' },
+    });
+    try {
+      await proxied.tokenFor('HELPDESK', 'owner');
+      const from = (ip: string, password: string) =>
+        proxied.http('POST', '/api/auth/login', {
+          json: { username: 'owner', password },
+          headers: { 'x-forwarded-for': ip },
+        });
+      for (let i = 0; i < 4; i++) await from('203.0.113.9', `wrong-${i}-password`);
+      expect((await from('203.0.113.9', TEST_PASSWORD)).status).toBe(429);
+      expect((await from('198.51.100.7', TEST_PASSWORD)).status).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   test('failed logins are throttled per client IP across accounts', async () => {
     const strict = await createTestApp({
       env: { LOGIN_MAX_FAILURES_PER_IP: '4', LOGIN_MAX_FAILURES_PER_ACCOUNT: '100' },
@@ -120,6 +148,16 @@ describe('staff authentication', () => {
     expect(en.body.message).toBe('Wrong username or password.');
     expect(en.body.reqId).toEqual(expect.any(String));
     expect(en.headers.get('content-language')).toBe('en');
+  });
+
+  test('an access token lives ACCESS_TOKEN_TTL_SECONDS', async () => {
+    await staff('HELPDESK', 'ttlcheck');
+    const token = (await login('ttlcheck', TEST_PASSWORD)).body.accessToken;
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+      exp: number;
+      iat: number;
+    };
+    expect(claims.exp - claims.iat).toBe(t.config.ACCESS_TOKEN_TTL_SECONDS);
   });
 
   describe('access tokens', () => {

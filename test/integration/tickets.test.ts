@@ -640,17 +640,25 @@ describe('tickets through the SOP', () => {
     );
     expect(mine.status).toBe(201);
     const other = await create(budi);
-    expect((await t.http('GET', `/api/tickets/${other.body.id}`, { token: botToken })).status).toBe(
-      404,
-    );
+    // The bot reads status only: the full ticket would tell a channel what the registry holds.
     expect((await t.http('GET', `/api/tickets/${mine.body.id}`, { token: botToken })).status).toBe(
-      200,
+      403,
     );
-    const list = await t.http<{ items: Summary[] }>('GET', '/api/tickets', { token: botToken });
-    expect(list.body.items.map((i) => i.id)).toEqual([mine.body.id]);
+    expect((await t.http('GET', '/api/tickets', { token: botToken })).status).toBe(403);
+    // It may attach documents to its own tickets only; another ticket is "not found".
+    const form = new FormData();
+    form.append('kind', 'KTP');
+    form.append('file', new Blob([fixture('ktp.png')]), 'ktp.png');
+    const foreign = await t.http('POST', `/api/tickets/${other.body.id}/documents`, {
+      token: botToken,
+      body: form,
+    });
+    expect(foreign.status).toBe(404);
+    const wrongChannel = await create({ ...budi, channel: 'WALK_IN' }, botToken);
+    expect(wrongChannel.status).toBe(400);
     const ok = await t.http('POST', '/api/tickets/status', {
       token: botToken,
-      json: { code: mine.body.code, contactAddress: '6281234567890@c.us' },
+      json: { code: mine.body.code.toLowerCase(), contactAddress: '6281234567890@c.us' },
     });
     expect(ok.status).toBe(200);
     const stranger = await t.http<ErrorBody>('POST', '/api/tickets/status', {
@@ -728,6 +736,92 @@ describe('tickets through the SOP', () => {
         })
       ).status,
     ).toBe(404);
+  });
+
+  test('status by phone matches however the number is written', async () => {
+    const { body } = await create(
+      { ...budi, channel: 'WALK_IN', contact: { kind: 'PHONE', address: '0812-3456-7000' } },
+      front,
+    );
+    for (const written of [
+      '0812-3456-7000',
+      '081234567000',
+      '+62 812 3456 7000',
+      '6281234567000',
+    ]) {
+      const res = await t.http('POST', '/api/tickets/status', {
+        token: front,
+        json: { code: body.code, contactAddress: written },
+      });
+      expect(res.status).toBe(200);
+    }
+    const other = await t.http('POST', '/api/tickets/status', {
+      token: front,
+      json: { code: body.code, contactAddress: '081234567001' },
+    });
+    expect(other.status).toBe(404);
+  });
+
+  test('the front office works walk-ins only; document_added is not a client action', async () => {
+    const email = await create(budi);
+    expect((await t.http('GET', `/api/tickets/${email.body.id}`, { token: front })).status).toBe(
+      404,
+    );
+    const internal = await act(email.body.id, 1, 'document_added', {}, helpdesk);
+    expect(internal.status).toBe(400);
+  });
+
+  test('a NUL byte or a bad cursor is a 400, never a 500', async () => {
+    const nul = await create({
+      ...budi,
+      requester: { ...budi.requester, name: 'Budi\u0000Santoso' },
+    });
+    expect(nul.status).toBe(400);
+    const bad = encodeURIComponent(
+      Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', 'not-a-uuid'])).toString('base64url'),
+    );
+    expect((await t.http('GET', `/api/tickets?cursor=${bad}`, { token: supervisor })).status).toBe(
+      400,
+    );
+    const odd = Buffer.from(
+      JSON.stringify(['1 2', '00000000-0000-4000-8000-000000000000']),
+    ).toString('base64url');
+    expect((await t.http('GET', `/api/tickets?cursor=${odd}`, { token: supervisor })).status).toBe(
+      400,
+    );
+  });
+
+  test('a client that drops the connection mid-upload does not take the server down', async () => {
+    const { body } = await create(budi);
+    const { connect } = await import('node:net');
+    const url = new URL(t.baseUrl);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        const boundary = 'loketboundary';
+        const head =
+          `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nKTP\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="ktp.pdf"\r\nContent-Type: application/pdf\r\n\r\n`;
+        socket.write(
+          `POST /api/tickets/${body.id}/documents HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${helpdesk}\r\n` +
+            `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 100000\r\n\r\n${head}%PDF-1.4\n`,
+        );
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 200);
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await t.http('GET', '/health')).status).toBe(200);
+    const docs: unknown[] = await t.container.dataSource.query(
+      'SELECT 1 FROM documents WHERE ticket_id = $1',
+      [body.id],
+    );
+    expect(docs).toHaveLength(0);
+    const { readdirSync, existsSync } = await import('node:fs');
+    const dir = join(t.config.LOKET_DATA_DIR, 'documents', 'tickets', body.id);
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   });
 
   test('listing: filters and keyset pages without gaps or repeats', async () => {
