@@ -65,6 +65,8 @@ export async function startWorkers(container: Container, connection: Redis): Pro
   const relayConnection = connection.duplicate({
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    // A silently dropped network must not hang a publish (and its locked rows) for minutes.
+    commandTimeout: 5000,
   });
   relayConnection.on('error', () => undefined);
   const relay = createOutboxRelay({

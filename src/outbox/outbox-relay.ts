@@ -34,11 +34,47 @@ export function createOutboxRelay(deps: {
     }
     return q;
   };
+  /**
+   * A Queue caches the outcome of its start-up (ready wait, script loading, version check): one
+   * that failed there would fail every later `add`, so after a failure the next pass starts anew.
+   */
+  const dropQueue = (name: string) => {
+    const q = queues.get(name);
+    if (!q) return;
+    queues.delete(name);
+    q.close().catch(() => undefined);
+  };
+  /**
+   * BullMQ waits for a connection to become ready without a time limit, whatever the connection's
+   * own fail-fast options, so a pass started during an outage would hold its rows locked until
+   * Redis came back (and `close()` would wait as long). Refuse at once instead.
+   */
+  const assertConnected = () => {
+    if (connection.status === 'ready') return;
+    throw new Error(`Redis is not available (connection ${connection.status})`);
+  };
+  /** Gives a connection that is still (re)connecting a moment, outside any transaction. */
+  const settle = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (connection.status === 'ready' || connection.status === 'end') {
+        resolve();
+        return;
+      }
+      const done = () => {
+        clearTimeout(timeout);
+        connection.off('ready', done);
+        resolve();
+      };
+      const timeout = setTimeout(done, ms);
+      connection.once('ready', done);
+      if (connection.status === 'wait') connection.connect().catch(() => undefined);
+    });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
 
   async function relayOnce(): Promise<number> {
+    await settle(1000);
     return dataSource.transaction(async (m) => {
       const rows: { id: string; queue: string; name: string; payload: Record<string, unknown> }[] =
         await m.query(
@@ -47,8 +83,10 @@ export function createOutboxRelay(deps: {
           [deps.batchSize ?? 100],
         );
       const published: string[] = [];
+      let failure: Error | undefined;
       for (const row of rows) {
         try {
+          assertConnected();
           await queueFor(row.queue).add(row.name, row.payload, {
             jobId: row.id,
             attempts: 8,
@@ -58,12 +96,8 @@ export function createOutboxRelay(deps: {
           });
           published.push(row.id);
         } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          await m.query(
-            'UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1',
-            [row.id, message.slice(0, 500)],
-          );
-          deps.onError?.(err instanceof Error ? err : new Error(message));
+          failure = err instanceof Error ? err : new Error(String(err));
+          dropQueue(row.queue);
           break; // Redis is likely down: keep the order, try again on the next pass
         }
       }
@@ -72,6 +106,14 @@ export function createOutboxRelay(deps: {
           'UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])',
           [published],
         );
+      }
+      if (failure) {
+        // Every row the failure held back records it, so no pending row looks merely forgotten.
+        await m.query(
+          'UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])',
+          [rows.slice(published.length).map((r) => r.id), failure.message.slice(0, 500)],
+        );
+        deps.onError?.(failure);
       }
       return published.length;
     });

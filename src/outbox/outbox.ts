@@ -7,8 +7,11 @@ export async function enqueueOutbox(
   name: string,
   payload: Record<string, unknown>,
 ): Promise<string> {
+  // clock_timestamp(), not the column default now(): now() is the transaction's start, so rows
+  // written in one transaction would tie and the relay (ORDER BY created_at, id) would publish
+  // them in random uuid order.
   const rows: { id: string }[] = await manager.query(
-    'INSERT INTO outbox (queue, name, payload) VALUES ($1, $2, $3) RETURNING id',
+    'INSERT INTO outbox (queue, name, payload, created_at) VALUES ($1, $2, $3, clock_timestamp()) RETURNING id',
     [queue, name, JSON.stringify(payload)],
   );
   const id = rows[0]?.id;

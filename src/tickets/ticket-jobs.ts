@@ -14,12 +14,19 @@ import { Ticket, TicketEvent } from './ticket.entity';
 export async function scanDeadlines(dataSource: DataSource, clock: Clock): Promise<number> {
   return dataSource.transaction(async (m) => {
     const now = clock.now();
+    // Wrapped in a SELECT: for a bare UPDATE, TypeORM's query() returns [rows, rowCount].
+    // The ticket rows are locked here too, skipping those an action holds: an action locks its
+    // ticket and then ends the step's deadline row, so waiting for the ticket later, while holding
+    // the deadline row, would deadlock with it. A skipped step is taken on the next scan.
     const breached: { id: string; ticket_id: string; step: string; due_at: Date }[] = await m.query(
-      `UPDATE ticket_step_deadlines d SET breached_at = $1
-        WHERE d.id IN (SELECT id FROM ticket_step_deadlines
-                        WHERE ended_at IS NULL AND breached_at IS NULL AND due_at < $1
-                        ORDER BY due_at LIMIT 500 FOR UPDATE SKIP LOCKED)
-        RETURNING d.id, d.ticket_id, d.step, d.due_at`,
+      `WITH marked AS (
+         UPDATE ticket_step_deadlines d SET breached_at = $1
+          WHERE d.id IN (SELECT sd.id FROM ticket_step_deadlines sd
+                           JOIN tickets t ON t.id = sd.ticket_id
+                          WHERE sd.ended_at IS NULL AND sd.breached_at IS NULL AND sd.due_at < $1
+                          ORDER BY sd.due_at LIMIT 500 FOR UPDATE OF sd, t SKIP LOCKED)
+          RETURNING d.id, d.ticket_id, d.step, d.due_at)
+       SELECT id, ticket_id, step, due_at FROM marked ORDER BY due_at, id`,
       [now],
     );
     for (const b of breached) {
@@ -67,12 +74,22 @@ export async function purgeExpiredTickets(
     .where('t.closed_at IS NOT NULL AND t.purged_at IS NULL AND t.retain_until < :today', { today })
     .limit(200)
     .getMany();
+  let count = 0;
   for (const { id } of due) {
     const docs = await dataSource.getRepository(TicketDocument).find({ where: { ticketId: id } });
     for (const d of docs) {
       if (!d.deletedAt) await storage.delete(d.storageKey);
     }
-    await dataSource.transaction(async (m) => {
+    const purged = await dataSource.transaction(async (m) => {
+      // Claims the ticket: a run that overlaps this one (a retried job) finds it taken and
+      // writes nothing twice.
+      const claimed: unknown[] = await m.query(
+        `WITH claimed AS (UPDATE tickets SET purged_at = $2 WHERE id = $1 AND purged_at IS NULL
+                          RETURNING id)
+         SELECT id FROM claimed`,
+        [id, now],
+      );
+      if (claimed.length === 0) return false;
       await m.update(TicketDocument, { ticketId: id }, { deletedAt: now, fileName: 'dihapus' });
       await m.update(
         Ticket,
@@ -89,6 +106,7 @@ export async function purgeExpiredTickets(
           requesterPhone: null,
           contactAddress: null,
           validity: null,
+          rejectNote: null,
           purgedAt: now,
         },
       );
@@ -106,7 +124,9 @@ export async function purgeExpiredTickets(
         reason: null,
         data: { documents: docs.length },
       });
+      return true;
     });
+    if (purged) count++;
   }
-  return due.length;
+  return count;
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDataSource } from '../../src/db/data-source';
 import { runMigrations } from '../../src/db/migrations';
@@ -7,6 +9,27 @@ import { startEmbeddedPostgres } from '../../src/infra/embedded-postgres';
 import { freePort } from '../../src/infra/ports';
 import { ensureRedis, redisAnswers } from '../../src/infra/redis';
 import { projectRoot } from '../../src/shared/paths';
+
+/**
+ * The embedded server's data: kept under .loket-test/ between runs (initdb once), unless another
+ * test run holds it right now; then a throw-away directory.
+ */
+function testDataDir(): string {
+  const shared = join(projectRoot, '.loket-test', 'pg');
+  const pidFile = join(shared, 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    try {
+      process.kill(pid, 0);
+      const dir = mkdtempSync(join(tmpdir(), 'loket-test-pg-'));
+      chmodSync(dir, 0o755);
+      return join(dir, 'data');
+    } catch {
+      // a stale pid file: PostgreSQL will clean it up
+    }
+  }
+  return shared;
+}
 
 /**
  * Once per `npm test`: a PostgreSQL server (TEST_DATABASE_URL's, else an embedded one under
