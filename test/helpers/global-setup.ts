@@ -42,10 +42,7 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_DATABASE_URL) {
     adminUrl = withDatabaseName(process.env.TEST_DATABASE_URL, 'postgres');
   } else {
-    const pg = await startEmbeddedPostgres(
-      join(projectRoot, '.loket-test', 'pg'),
-      await freePort(),
-    );
+    const pg = await startEmbeddedPostgres(testDataDir(), await freePort());
     adminUrl = pg.adminUrl;
     handles.push(() => pg.stop());
   }
