@@ -40,6 +40,17 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
+/** A readable line for whatever was thrown (some libraries throw strings or plain objects). */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message || err.stack || err.name;
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err);
+  } catch {
+    return String(err);
+  }
+}
+
 export interface Database {
   url: string;
   embedded: boolean;
@@ -118,4 +129,34 @@ export async function openRuntime(
       await db.stop();
     },
   };
+}
+
+/**
+ * The life of a deployment process (api, worker): open the runtime, start the part, and on
+ * SIGTERM or SIGINT stop taking work, close it, close the pools and exit.
+ */
+export function runProcess(
+  name: string,
+  start: (runtime: Runtime) => Promise<{ close(): Promise<void> }>,
+): void {
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const run = async () => {
+    const runtime = await openRuntime(loadConfigOrExit(), { startRedis: false, log });
+    const part = await start(runtime);
+    log(`Loket ${name} started`);
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      await part.close();
+      await runtime.close();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void stop());
+    process.once('SIGINT', () => void stop());
+  };
+  run().catch((err: unknown) => {
+    process.stderr.write(`Loket ${name} could not start: ${describeError(err)}\n`);
+    process.exit(1);
+  });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import type { Config } from './config';
-import { loadConfigOrExit, openRuntime, type Runtime } from './runtime';
+import { runProcess, type Runtime } from './runtime';
 
 export async function startApi(runtime: Runtime): Promise<FastifyInstance> {
   const app = await buildApp(runtime.container);
@@ -17,25 +17,24 @@ export function publicUrl(config: Config, app: FastifyInstance): string {
   return `http://${host}:${port}`;
 }
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  const runtime = await openRuntime(config, {
-    startRedis: false,
-    log: (l) => process.stdout.write(`${l}\n`),
-  });
-  const app = await startApi(runtime);
-  const stop = async () => {
-    await app.close();
-    await runtime.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+/**
+ * Deployments (start:api): on a database without any SUPERVISOR, create the first one and print
+ * its one-time password once to this process's output, as npm start does.
+ */
+async function startApiWithBootstrap(runtime: Runtime): Promise<FastifyInstance> {
+  const { config } = runtime;
+  const admin = await runtime.container.staff.bootstrapSupervisor(
+    config.LOKET_ADMIN_USERNAME,
+    config.LOKET_ADMIN_PASSWORD,
+  );
+  if (admin.created) {
+    process.stdout.write(
+      admin.oneTimePassword
+        ? `First SUPERVISOR account: ${admin.username}; one-time password (shown only now): ${admin.oneTimePassword}\n`
+        : `First SUPERVISOR account: ${admin.username}; password from LOKET_ADMIN_PASSWORD\n`,
+    );
+  }
+  return startApi(runtime);
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runProcess('api', startApiWithBootstrap);

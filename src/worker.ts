@@ -4,7 +4,7 @@ import { LessThan } from 'typeorm';
 import { RefreshToken } from './auth/refresh-token.entity';
 import type { Container } from './container';
 import { maintenanceJobs, queueNames, type MaintenanceJob } from './jobs/queues';
-import { loadConfigOrExit, openRuntime } from './runtime';
+import { runProcess } from './runtime';
 import { createOutboxRelay } from './outbox/outbox-relay';
 import { purgeExpiredSecrets } from './outbox/secrets';
 import { purgeExpiredTickets, scanDeadlines } from './tickets/ticket-jobs';
@@ -88,24 +88,4 @@ export async function startWorkers(container: Container, connection: Redis): Pro
   };
 }
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  const log = (line: string) => process.stdout.write(`${line}\n`);
-  const runtime = await openRuntime(config, { startRedis: false, log });
-  const workers = await startWorkers(runtime.container, runtime.redis);
-  log('Loket workers started');
-  const stop = async () => {
-    await workers.close();
-    await runtime.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
-}
-
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runProcess('workers', (rt) => startWorkers(rt.container, rt.redis));
