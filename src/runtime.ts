@@ -42,7 +42,7 @@ async function canConnect(url: string): Promise<boolean> {
 
 /** A readable line for whatever was thrown (some libraries throw strings or plain objects). */
 export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message || err.stack || err.name;
+  if (err instanceof Error) return err.message !== '' ? err.message : (err.stack ?? err.name);
   if (typeof err === 'string') return err;
   try {
     return JSON.stringify(err);
