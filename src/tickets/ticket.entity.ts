@@ -196,6 +196,8 @@ export class TicketEvent {
 @Entity({ name: 'ticket_step_deadlines' })
 @Index('ix_ticket_deadlines_ticket', ['ticketId', 'startedAt'])
 @Index('ix_ticket_deadlines_due', ['dueAt'])
+// The reports select steps by when they started.
+@Index('ix_ticket_deadlines_started', ['startedAt'])
 export class TicketStepDeadline {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
