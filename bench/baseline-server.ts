@@ -1,10 +1,33 @@
 import Fastify from 'fastify';
 import { Pool } from 'pg';
+import { rawOpenTicketsSql } from './tickets-data';
 
 /**
- * The raw baseline: plain Fastify + pg, one validated INSERT ... RETURNING id per request.
- * Loket's figures are reported as a ratio to this, measured in the same run.
+ * The raw baselines: plain Fastify + pg. POST /items: one validated INSERT ... RETURNING id per
+ * request. GET /tickets: the raw keyset query for open tickets on Loket's own `tickets` table
+ * (same WHERE and ORDER BY as the ticket list, the summary columns, the same base64url JSON
+ * cursor), answered as `{ items, nextCursor }`. Loket's figures are reported as a ratio to these,
+ * measured in the same run.
  */
+interface TicketRow {
+  id: string;
+  code: string;
+  type: string;
+  channel: string;
+  language: string;
+  workflow_id: string;
+  step: string;
+  step_started_at: Date;
+  step_due_at: Date | null;
+  step_breached: boolean;
+  assignee_id: string | null;
+  version: number;
+  requester_name: string;
+  closed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 async function main(): Promise<void> {
   const url = process.env.BENCH_DB_URL;
   if (!url) throw new Error('BENCH_DB_URL is required');
@@ -33,6 +56,102 @@ async function main(): Promise<void> {
         [name],
       );
       return { id: rows[0]?.id ?? '' };
+    },
+  );
+  const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+  const nullableString = { type: ['string', 'null'] };
+  app.get(
+    '/tickets',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            open: { type: 'boolean' },
+            limit: { type: 'integer', minimum: 1, maximum: 100 },
+            cursor: { type: 'string', maxLength: 200 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' },
+                    code: { type: 'string' },
+                    type: { type: 'string' },
+                    channel: { type: 'string' },
+                    language: { type: 'string' },
+                    workflowId: { type: 'string' },
+                    step: { type: 'string' },
+                    stepStartedAt: { type: 'string' },
+                    stepDueAt: nullableString,
+                    stepBreached: { type: 'boolean' },
+                    assigneeId: nullableString,
+                    version: { type: 'integer' },
+                    requesterName: { type: 'string' },
+                    closedAt: nullableString,
+                    createdAt: { type: 'string' },
+                    updatedAt: { type: 'string' },
+                  },
+                },
+              },
+              nextCursor: nullableString,
+            },
+          },
+          400: { type: 'object', properties: { error: { type: 'string' } } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query as { limit?: number; cursor?: string };
+      const limit = q.limit ?? 50;
+      let after: unknown[] | null = null;
+      if (q.cursor !== undefined) {
+        try {
+          after = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as unknown[];
+        } catch {
+          after = null;
+        }
+        if (!Array.isArray(after) || after.length !== 2)
+          return reply.status(400).send({ error: 'cursor is not valid' });
+      }
+      const { rows } = await pool.query<TicketRow>(
+        rawOpenTicketsSql(after !== null),
+        after ? [after[0], after[1], limit] : [limit],
+      );
+      const last = rows.at(-1);
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          code: r.code,
+          type: r.type,
+          channel: r.channel,
+          language: r.language,
+          workflowId: r.workflow_id,
+          step: r.step,
+          stepStartedAt: r.step_started_at.toISOString(),
+          stepDueAt: isoOrNull(r.step_due_at),
+          stepBreached: r.step_breached,
+          assigneeId: r.assignee_id,
+          version: r.version,
+          requesterName: r.requester_name,
+          closedAt: isoOrNull(r.closed_at),
+          createdAt: r.created_at.toISOString(),
+          updatedAt: r.updated_at.toISOString(),
+        })),
+        nextCursor:
+          rows.length === limit && last
+            ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString(
+                'base64url',
+              )
+            : null,
+      };
     },
   );
   app.get('/health', () => ({ status: 'ok' }));
