@@ -831,7 +831,7 @@ describe('tickets through the SOP', () => {
     let cursor: string | null = null;
     do {
       // eslint-disable-next-line @typescript-eslint/no-inferrable-types -- the loop needs the annotation
-      const q: string = `/api/tickets?channel=API&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const q: string = `/api/tickets?channel=API&open=true&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
       const page: { body: { items: Summary[]; nextCursor: string | null } } = await t.http<{
         items: Summary[];
         nextCursor: string | null;
