@@ -218,10 +218,6 @@ function requiredDocuments(
   );
 }
 
-function actorRole(p: Principal): Role {
-  return p.role;
-}
-
 function actorColumns(
   actor: Actor,
   principal: Principal | null,
@@ -230,19 +226,26 @@ function actorColumns(
     actorType: actor.type,
     actorId: actor.id,
     actorLabel: actor.label,
-    actorRole: principal ? actorRole(principal) : 'SYSTEM',
+    actorRole: principal ? principal.role : 'SYSTEM',
   };
+}
+
+/** One formatter per office time zone: building an Intl.DateTimeFormat per ticket is costly. */
+const periodFormats = new Map<string, Intl.DateTimeFormat>();
+function periodFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = periodFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit' });
+    periodFormats.set(timeZone, format);
+  }
+  return format;
 }
 
 export function createTicketsService(deps: TicketsServiceDeps) {
   const { dataSource, pii, audit, clock, offices, connector, config } = deps;
 
   async function nextCode(m: EntityManager, now: Date, timeZone: string): Promise<string> {
-    const parts = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: '2-digit',
-      month: '2-digit',
-    }).formatToParts(now);
+    const parts = periodFormat(timeZone).formatToParts(now);
     const period = `${parts.find((p) => p.type === 'year')?.value ?? '00'}${parts.find((p) => p.type === 'month')?.value ?? '00'}`;
     // One row per month; the upsert's row lock orders concurrent creators, across API instances.
     const rows: { value: number }[] = await m.query(
@@ -309,10 +312,10 @@ export function createTicketsService(deps: TicketsServiceDeps) {
     }
   }
 
-  async function loadDefinition(ticket: Ticket): Promise<WorkflowDefinition> {
+  function definitionOf(ticket: Ticket): WorkflowDefinition {
     const def = workflowDefinitions.get(ticket.workflowId);
     if (!def) throw new Error(`ticket ${ticket.id} has unknown workflow ${ticket.workflowId}`);
-    return Promise.resolve(def);
+    return def;
   }
 
   /** Ends the open step row and opens the next one; returns the due time of the new step. */
@@ -359,7 +362,7 @@ export function createTicketsService(deps: TicketsServiceDeps) {
   async function completeness(
     ticket: Ticket,
   ): Promise<{ required: readonly DocumentKind[]; missing: DocumentKind[] }> {
-    const def = await loadDefinition(ticket);
+    const def = definitionOf(ticket);
     const required = requiredDocuments(def, ticket.requesterSpseRole);
     const present = new Set(
       (
@@ -542,7 +545,7 @@ export function createTicketsService(deps: TicketsServiceDeps) {
           .getRepository(TicketMessage)
           .find({ where: { ticketId: ticket.id }, order: { createdAt: 'ASC' } }),
       ]);
-      const def = await loadDefinition(ticket);
+      const def = definitionOf(ticket);
       return { events, deadlines, documents, messages, definition: def };
     },
 
@@ -583,7 +586,7 @@ export function createTicketsService(deps: TicketsServiceDeps) {
             { currentVersion: t.version },
           );
         }
-        const def = await loadDefinition(t);
+        const def = definitionOf(t);
         const decision = decide(t, input.action, { role: principal.role }, def, {
           data,
           reason: input.reason ?? null,
