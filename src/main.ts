@@ -2,7 +2,7 @@ import { systemActor } from './audit/audit.service';
 import { runMigrations } from './db/migrations';
 import { seedDemo } from './demo/demo-seed';
 import { RedisUnavailableError } from './infra/redis';
-import { loadConfigOrExit, openRuntime } from './runtime';
+import { describeAdminBootstrap, loadConfigOrExit, openRuntime } from './runtime';
 import { publicUrl, startApi } from './server';
 import { startWorkers } from './worker';
 
@@ -43,14 +43,8 @@ async function main(): Promise<void> {
     `  Console: ${base}/console/`,
     `  Health:  ${base}/health`,
   ];
-  if (admin.created) {
-    lines.push('', `First SUPERVISOR account: ${admin.username}`);
-    lines.push(
-      admin.oneTimePassword
-        ? `  One-time password (shown only now; you must change it at first login): ${admin.oneTimePassword}`
-        : '  Password: the value of LOKET_ADMIN_PASSWORD (change it at first login)',
-    );
-  }
+  const adminLines = describeAdminBootstrap(admin);
+  if (adminLines.length > 0) lines.push('', ...adminLines);
   if (demoInfo) lines.push('', ...demoInfo);
   say(lines.join('\n'));
 

@@ -160,3 +160,18 @@ export function runProcess(
     process.exit(1);
   });
 }
+
+/** What to print, once, about the first SUPERVISOR (npm start and start:api). */
+export function describeAdminBootstrap(admin: {
+  created: boolean;
+  username: string;
+  oneTimePassword: string | null;
+}): string[] {
+  if (!admin.created) return [];
+  return [
+    `First SUPERVISOR account: ${admin.username}`,
+    admin.oneTimePassword
+      ? `  One-time password (shown only now; you must change it at first login): ${admin.oneTimePassword}`
+      : '  Password: the value of LOKET_ADMIN_PASSWORD (change it at first login)',
+  ];
+}

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import type { Config } from './config';
-import { runProcess, type Runtime } from './runtime';
+import { describeAdminBootstrap, runProcess, type Runtime } from './runtime';
 
 export async function startApi(runtime: Runtime): Promise<FastifyInstance> {
   const app = await buildApp(runtime.container);
@@ -27,13 +27,7 @@ async function startApiWithBootstrap(runtime: Runtime): Promise<FastifyInstance>
     config.LOKET_ADMIN_USERNAME,
     config.LOKET_ADMIN_PASSWORD,
   );
-  if (admin.created) {
-    process.stdout.write(
-      admin.oneTimePassword
-        ? `First SUPERVISOR account: ${admin.username}; one-time password (shown only now): ${admin.oneTimePassword}\n`
-        : `First SUPERVISOR account: ${admin.username}; password from LOKET_ADMIN_PASSWORD\n`,
-    );
-  }
+  for (const line of describeAdminBootstrap(admin)) process.stdout.write(`${line}\n`);
   return startApi(runtime);
 }
 
