@@ -23,6 +23,7 @@ import { registerErrorHandler } from './plugins/error-handler';
 import { registryRoutes } from './registry/registry.routes';
 import { reportsRoutes } from './reports/reports.routes';
 import { ticketsRoutes } from './tickets/tickets.routes';
+import { NotificationSchema, notificationsRoutes } from './notifications/notifications.routes';
 import { projectRoot } from './shared/paths';
 import { ErrorBodySchema } from './shared/schemas';
 
@@ -145,6 +146,7 @@ export async function buildApp(
   });
   registerErrorHandler(app, config.UPLOAD_MAX_BYTES);
   app.addSchema(ErrorBodySchema);
+  app.addSchema(NotificationSchema);
 
   await app.register(fastifyJwt, {
     secret: container.secrets.jwtSecret,
@@ -228,6 +230,15 @@ export async function buildApp(
     tickets: container.tickets,
     documents: container.documents,
     dataSource: container.dataSource,
+  });
+  await app.register(notificationsRoutes, {
+    prefix: '/api',
+    dataSource: container.dataSource,
+    notifier: container.notifier,
+    audit: container.audit,
+    redis: container.redis,
+    config,
+    clock: container.clock,
   });
   await app.register(reportsRoutes, {
     prefix: '/api/reports',

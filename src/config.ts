@@ -157,6 +157,39 @@ export const ConfigSchema = Type.Object(
       default: 'Loket Helpdesk <helpdesk@loket.localhost>',
     }),
 
+    SMTP_POOL_SIZE: Int(5, 1, 50, 'Pooled SMTP connections per worker process'),
+    MAIL_REPLY_ADDRESS: Type.Optional(
+      Str(
+        'Mailbox replies go to (the email intake); each notice uses a per-ticket plus address of it. Unset: the address of MAIL_FROM',
+      ),
+    ),
+    NOTIFY_ATTEMPTS: Int(8, 1, 50, 'Send attempts of a notice before it is dead'),
+    NOTIFY_RETRY_DELAY_MS: Int(
+      30_000,
+      10,
+      3_600_000,
+      'First retry delay of a failed send; doubles each attempt (8 attempts from 30 s: about 2 hours)',
+    ),
+    NOTIFY_CONCURRENCY: Int(8, 1, 100, 'Notices a worker process sends at once'),
+    NOTIFY_LEASE_SECONDS: Int(
+      120,
+      2,
+      3600,
+      'How long a worker holds a notice it is sending; a crashed worker releases it after this',
+    ),
+    NOTIFY_SWEEP_AFTER_SECONDS: Int(
+      600,
+      1,
+      86_400,
+      'A notice or outbox row stuck this long (e.g. Redis lost its data) is queued again',
+    ),
+    WORKER_LOCK_SECONDS: Int(
+      30,
+      2,
+      600,
+      'BullMQ job lock; a job of a worker that died is retried after about this long',
+    ),
+
     BODY_LIMIT_BYTES: Int(1_048_576, 1024, 104_857_600, 'Largest JSON body the API accepts'),
     UPLOAD_MAX_BYTES: Int(
       10_485_760,

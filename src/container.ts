@@ -12,6 +12,8 @@ import { createOfficesService, type OfficesService } from './offices/offices.ser
 import { createRegistryService, type RegistryService } from './registry/registry.service';
 import { manualConnector, type AccountConnector } from './tickets/account-connector';
 import { createTicketsService, type TicketsService } from './tickets/tickets.service';
+import { createNotifier, type Notifier } from './notifications/notifier';
+import { loadNotificationTemplates, type NotificationTemplates } from './notifications/templates';
 import { systemClock, type Clock } from './shared/clock';
 import type { Secrets } from './shared/secrets';
 
@@ -30,6 +32,8 @@ export interface Container {
   tickets: TicketsService;
   storage: DocumentStorage;
   documents: DocumentsService;
+  templates: NotificationTemplates;
+  notifier: Notifier;
 }
 
 export function createContainer(deps: {
@@ -40,6 +44,7 @@ export function createContainer(deps: {
   clock?: Clock;
   storage?: DocumentStorage;
   connector?: AccountConnector;
+  templates?: NotificationTemplates;
 }): Container {
   const { config, dataSource, redis, secrets } = deps;
   const clock = deps.clock ?? systemClock;
@@ -73,7 +78,21 @@ export function createContainer(deps: {
     clock,
     maxBytes: config.UPLOAD_MAX_BYTES,
   });
+  // Compiled once; a missing or broken template stops start-up here.
+  const templates = deps.templates ?? loadNotificationTemplates();
+  const notifier = createNotifier({
+    dataSource,
+    pii: secrets.pii,
+    templates,
+    config,
+    clock,
+    log: (level, message) => {
+      if (level !== 'info') process.stderr.write(`notifications: ${message}\n`);
+    },
+  });
   return {
+    templates,
+    notifier,
     documents,
     config,
     dataSource,

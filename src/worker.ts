@@ -8,17 +8,35 @@ import { runProcess } from './runtime';
 import { createOutboxRelay } from './outbox/outbox-relay';
 import { purgeExpiredSecrets } from './outbox/secrets';
 import { purgeExpiredTickets, scanDeadlines } from './tickets/ticket-jobs';
+import { createMailer } from './notifications/mailer';
+import { startNotificationWorkers } from './notifications/notification-workers';
 
 export interface Workers {
   close(): Promise<void>;
 }
 
 /**
- * Starts the BullMQ workers. The outbox relay, the deadline scanner, the archive retention and
- * session housekeeping. Notifications and intake join here.
+ * Starts the BullMQ workers: the outbox relay, the notification fan-out and email sender, the
+ * deadline scanner, the archive retention and housekeeping. Intake joins here.
  */
 export async function startWorkers(container: Container, connection: Redis): Promise<Workers> {
-  const prefix = `${container.config.REDIS_PREFIX}:bull`;
+  const { config } = container;
+  const prefix = `${config.REDIS_PREFIX}:bull`;
+  const log = (message: string) => {
+    process.stderr.write(`${message}\n`);
+  };
+  const mailer = createMailer(config);
+  const notifications = startNotificationWorkers({
+    notifier: container.notifier,
+    mailer,
+    connection,
+    prefix,
+    concurrency: config.NOTIFY_CONCURRENCY,
+    lockSeconds: config.WORKER_LOCK_SECONDS,
+    onError: (message) => {
+      if (config.LOG_LEVEL !== 'silent') log(`notifications: ${message}`);
+    },
+  });
   const maintenance = new Queue<Record<string, never>, unknown, MaintenanceJob>(
     queueNames.maintenance,
     {
@@ -31,15 +49,28 @@ export async function startWorkers(container: Container, connection: Redis): Pro
     'tickets.scan-deadlines': { every: 30_000 },
     'secrets.purge-expired': { every: 5 * 60_000 },
     'auth.purge-sessions': { every: 60 * 60_000 },
-    'tickets.purge-retention': { pattern: '0 30 1 * * *', tz: container.config.OFFICE_TIMEZONE },
+    'tickets.purge-retention': { pattern: '0 30 1 * * *', tz: config.OFFICE_TIMEZONE },
+    'notifications.sweep': {
+      every: Math.min(60_000, Math.max(1000, config.NOTIFY_SWEEP_AFTER_SECONDS * 500)),
+    },
   };
-  for (const name of maintenanceJobs) {
-    await maintenance.upsertJobScheduler(name, schedules[name], {
-      name,
-      data: {},
-      opts: { removeOnComplete: 100, removeOnFail: 500 },
+  const scheduleAll = async () => {
+    for (const name of maintenanceJobs) {
+      await maintenance.upsertJobScheduler(name, schedules[name], {
+        name,
+        data: {},
+        opts: { removeOnComplete: 100, removeOnFail: 500 },
+      });
+    }
+  };
+  await scheduleAll();
+  // A Redis that restarted without its data has no schedulers: put them back when it returns.
+  const onReady = () => {
+    scheduleAll().catch((err: unknown) => {
+      log(`maintenance schedules: ${err instanceof Error ? err.message : String(err)}`);
     });
-  }
+  };
+  connection.on('ready', onReady);
   const handlers: Record<MaintenanceJob, () => Promise<unknown>> = {
     'tickets.scan-deadlines': () => scanDeadlines(container.dataSource, container.clock),
     'secrets.purge-expired': () => purgeExpiredSecrets(container.dataSource, container.clock),
@@ -52,14 +83,21 @@ export async function startWorkers(container: Container, connection: Redis): Pro
         .delete({ sessionExpiresAt: LessThan(cutoff) });
       return { deleted: result.affected ?? 0 };
     },
+    'notifications.sweep': () => container.notifier.sweep(notifications.queues),
   };
+  const workerConnection = connection.duplicate();
   const worker = new Worker<Record<string, never>, unknown, MaintenanceJob>(
     queueNames.maintenance,
     (job) => handlers[job.name](),
-    { connection: connection.duplicate(), prefix, concurrency: 1 },
+    {
+      connection: workerConnection,
+      prefix,
+      concurrency: 1,
+      lockDuration: config.WORKER_LOCK_SECONDS * 1000,
+    },
   );
   worker.on('error', (err) => {
-    process.stderr.write(`worker error: ${err.message}\n`);
+    log(`worker error: ${err.message}`);
   });
   // The relay publishes with a connection that fails fast, so a Redis outage leaves rows pending.
   const relayConnection = connection.duplicate({
@@ -74,15 +112,19 @@ export async function startWorkers(container: Container, connection: Redis): Pro
     connection: relayConnection,
     prefix,
     onError: (err) => {
-      process.stderr.write(`outbox relay: ${err.message}\n`);
+      if (config.LOG_LEVEL !== 'silent') log(`outbox relay: ${err.message}`);
     },
   });
   relay.start();
   return {
     async close() {
+      connection.off('ready', onReady);
       await relay.close();
       relayConnection.disconnect();
       await worker.close();
+      workerConnection.disconnect();
+      await notifications.close();
+      mailer.close();
       await maintenance.close();
     },
   };

@@ -6,6 +6,7 @@ import { RegistryEntry } from '../registry/registry-entry.entity';
 import { RegistryImport } from '../registry/registry-import.entity';
 import { TicketDocument } from '../documents/document.entity';
 import { Office, OfficeHolidayOverride } from '../offices/office.entity';
+import { Notification } from '../notifications/notification.entity';
 import { OneTimeSecret, OutboxMessage } from '../outbox/outbox.entity';
 import {
   RejectReason,
@@ -35,4 +36,5 @@ export const entities = [
   TicketDocument,
   OutboxMessage,
   OneTimeSecret,
+  Notification,
 ];

@@ -6,7 +6,12 @@ import type { NoticeTemplate } from '../workflow/workflow.types';
  */
 export const queueNames = {
   maintenance: 'maintenance',
+  /** notify.requester / notify.staff: turn an effect into delivery records and send jobs. */
   notifications: 'notifications',
+  /** email.send: sent by the workers. */
+  emailSend: 'email-send',
+  /** whatsapp.send: sent only by the bot process, which holds the WhatsApp session. */
+  whatsappOutbound: 'whatsapp-outbound',
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 
@@ -17,6 +22,7 @@ export interface JobPayloads {
   'tickets.purge-retention': Record<string, never>;
   'secrets.purge-expired': Record<string, never>;
   'outbox.relay': Record<string, never>;
+  'notifications.sweep': Record<string, never>;
   /** A notice to the requester; the notification worker re-reads the ticket and the registry. */
   'notify.requester': {
     ticketId: string;
@@ -29,6 +35,19 @@ export interface JobPayloads {
   };
   /** An alert to staff, e.g. a breached deadline. */
   'notify.staff': { ticketId: string; template: NoticeTemplate; roles: string[]; step?: string };
+  /** Send one email notification (the job id is the notification id). */
+  'email.send': { notificationId: string };
+  /**
+   * Send one WhatsApp notification (the job id is the notification id). The bot claims it through
+   * the API, which renders the text and gives the recipient; nothing personal rides in Redis.
+   */
+  'whatsapp.send': {
+    notificationId: string;
+    template: NoticeTemplate;
+    language: 'id' | 'en';
+    /** What the recipient reference is: a WhatsApp chat id or an E.164 phone number. */
+    recipientType: 'CHAT_ID' | 'PHONE';
+  };
 }
 export type JobName = keyof JobPayloads;
 
@@ -38,5 +57,6 @@ export const maintenanceJobs = [
   'tickets.scan-deadlines',
   'tickets.purge-retention',
   'secrets.purge-expired',
+  'notifications.sweep',
 ] as const;
 export type MaintenanceJob = (typeof maintenanceJobs)[number];

@@ -6,6 +6,9 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
  */
 @Entity({ name: 'outbox' })
 @Index('ix_outbox_pending', ['createdAt'], { where: 'published_at IS NULL' })
+@Index('ix_outbox_unprocessed', ['publishedAt'], {
+  where: 'processed_at IS NULL AND published_at IS NOT NULL',
+})
 export class OutboxMessage {
   /** Also the BullMQ job id, so a row published twice is still one job. */
   @PrimaryGeneratedColumn('uuid')
@@ -27,6 +30,13 @@ export class OutboxMessage {
 
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt!: Date | null;
+
+  /**
+   * When its job finished (the notify fan-out recorded its notifications). A row published but
+   * not processed for a while is published again: a Redis that lost its data loses no notice.
+   */
+  @Column({ name: 'processed_at', type: 'timestamptz', nullable: true })
+  processedAt!: Date | null;
 
   @Column({ type: 'integer', default: 0 })
   attempts!: number;

@@ -36,6 +36,8 @@ export const errorCodes = {
   FILE_EMPTY: 400,
   USERNAME_TAKEN: 409,
   LAST_SUPERVISOR: 409,
+  NOTIFICATION_NOT_DEAD: 409,
+  SECRET_EXPIRED: 409,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;

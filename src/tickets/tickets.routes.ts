@@ -22,6 +22,7 @@ import {
 } from './tickets.schemas';
 import { normaliseEmail, normalisePhone } from '../registry/registry-csv';
 import { ticketNikRoles, type TicketsService } from './tickets.service';
+import { notificationsOfTicket, toNotificationView } from '../notifications/notifications.routes';
 
 const STAFF: readonly Role[] = ['FRONT_OFFICE', 'HELPDESK', 'ADMIN_PPE', 'SUPERVISOR', 'AUDITOR'];
 const CREATORS: readonly Role[] = [
@@ -517,6 +518,28 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
         missingDocuments: t.missingDocuments,
         updatedAt: s.updatedAt,
       };
+    },
+  );
+
+  app.get(
+    '/tickets/:id/notifications',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['tickets', 'notifications'],
+        summary:
+          "The ticket's delivery records: every notice, channel, masked recipient and status",
+        params: IdParamsSchema,
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Ref('Notification')) }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => {
+      const t = await visibleTicket(request.params.id, request);
+      const rows = await notificationsOfTicket(dataSource, t.id);
+      return { items: rows.map(toNotificationView) };
     },
   );
 

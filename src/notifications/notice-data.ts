@@ -1,0 +1,214 @@
+import type { EntityManager } from 'typeorm';
+import { StaffUser } from '../auth/staff-user.entity';
+import { Office } from '../offices/office.entity';
+import { OneTimeSecret } from '../outbox/outbox.entity';
+import { RegistryEntry } from '../registry/registry-entry.entity';
+import type { PiiCipher } from '../shared/pii';
+import {
+  RejectReason,
+  Ticket,
+  TicketEvent,
+  TicketMessage,
+  TicketStepDeadline,
+} from '../tickets/ticket.entity';
+import { stepOf } from '../workflow/decide';
+import { workflowDefinitions } from '../workflow/definitions';
+import type { NoticeTemplate } from '../workflow/workflow.types';
+import type { Notification } from './notification.entity';
+import type { NoticeData, NotificationTemplates, OfficeInfo, RenderedEmail } from './templates';
+
+/** A notice and its data, typed together. */
+export type AnyNotice = { [K in NoticeTemplate]: { name: K; data: NoticeData[K] } }[NoticeTemplate];
+
+/** The notice no longer applies (its ticket was purged, the staff reply is gone): cancel it. */
+export class NoticeCancelled extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'NoticeCancelled';
+  }
+}
+
+/** The notice cannot be built and never will be (an expired secret, missing data): dead now. */
+export class NoticeUnbuildable extends Error {
+  constructor(
+    readonly code: string,
+    detail: string,
+  ) {
+    super(detail);
+    this.name = 'NoticeUnbuildable';
+  }
+}
+
+export function renderNoticeEmail(
+  templates: NotificationTemplates,
+  notice: AnyNotice,
+  lang: 'id' | 'en',
+): RenderedEmail {
+  return templates.renderEmail(notice.name, lang, notice.data);
+}
+
+export function renderNoticeWhatsApp(
+  templates: NotificationTemplates,
+  notice: AnyNotice,
+  lang: 'id' | 'en',
+): string {
+  if (notice.name === 'deadline-breached') {
+    throw new NoticeUnbuildable('NO_WHATSAPP_TEMPLATE', 'staff alerts go by email only');
+  }
+  return templates.renderWhatsApp(notice.name, lang, notice.data);
+}
+
+/**
+ * Reads what a notice prints, at send time: the ticket as it is now, the office, and for a
+ * password reset the one-time secret (decrypted here and nowhere else).
+ */
+export async function loadNoticeData(
+  m: EntityManager,
+  n: Notification,
+  pii: PiiCipher,
+  now: Date,
+): Promise<{ ticket: Ticket; notice: AnyNotice }> {
+  const ticket = await m.findOne(Ticket, { where: { id: n.ticketId } });
+  if (!ticket) throw new NoticeCancelled('the ticket no longer exists');
+  if (ticket.purgedAt) throw new NoticeCancelled("the ticket's personal data were purged");
+  const office = await m.findOne(Office, { where: { id: ticket.officeId } });
+  const officeInfo: OfficeInfo = {
+    name: office?.name ?? 'Helpdesk',
+    timeZone: office?.timeZone ?? 'Asia/Jakarta',
+  };
+  const base = { name: ticket.requesterName, ticketCode: ticket.code, office: officeInfo };
+  const lang = n.language;
+
+  const userIdOfRecord = async () => {
+    const entry = ticket.registryEntryId
+      ? await m.findOne(RegistryEntry, { where: { id: ticket.registryEntryId } })
+      : null;
+    const userId = entry?.userId ?? ticket.requesterUserId;
+    if (!userId) throw new NoticeUnbuildable('NO_USER_ID', 'the ticket has no user ID to send');
+    return userId;
+  };
+
+  switch (n.event) {
+    case 'ticket-received':
+      return {
+        ticket,
+        notice: {
+          name: n.event,
+          data: { ...base, requestType: ticket.type, receivedAt: ticket.createdAt },
+        },
+      };
+    case 'documents-missing': {
+      const event = await m.findOne(TicketEvent, {
+        where: { ticketId: ticket.id, action: 'completeness_result' },
+        order: { id: 'DESC' },
+      });
+      if (ticket.missingDocuments.length === 0) {
+        throw new NoticeCancelled('the file is complete now');
+      }
+      return {
+        ticket,
+        notice: {
+          name: n.event,
+          data: {
+            ...base,
+            requestType: ticket.type,
+            missingDocuments: ticket.missingDocuments,
+            note: event?.reason ?? null,
+          },
+        },
+      };
+    }
+    case 'request-rejected': {
+      const reason = ticket.rejectReasonCode
+        ? await m.findOne(RejectReason, { where: { code: ticket.rejectReasonCode } })
+        : null;
+      if (!reason) throw new NoticeUnbuildable('NO_REASON', 'the ticket has no reject reason');
+      return {
+        ticket,
+        notice: {
+          name: n.event,
+          data: {
+            ...base,
+            requestType: ticket.type,
+            reasonLabel: lang === 'en' ? reason.labelEn : reason.labelId,
+            note: ticket.rejectNote,
+          },
+        },
+      };
+    }
+    case 'password-reset': {
+      const secret = n.secretId
+        ? await m.findOne(OneTimeSecret, { where: { id: n.secretId } })
+        : null;
+      if (!secret || secret.expiresAt.getTime() <= now.getTime()) {
+        throw new NoticeUnbuildable(
+          'SECRET_EXPIRED',
+          'the temporary password expired before it could be sent; reset the password again',
+        );
+      }
+      return {
+        ticket,
+        notice: {
+          name: n.event,
+          data: {
+            ...base,
+            userId: await userIdOfRecord(),
+            temporaryPassword: pii.decrypt(secret.sealed),
+            expiresAt: secret.expiresAt,
+          },
+        },
+      };
+    }
+    case 'user-id-info':
+      return {
+        ticket,
+        notice: { name: n.event, data: { ...base, userId: await userIdOfRecord() } },
+      };
+    case 'pickup-in-person':
+      return { ticket, notice: { name: n.event, data: { ...base, requestType: ticket.type } } };
+    case 'staff-reply': {
+      const message = n.messageId
+        ? await m.findOne(TicketMessage, { where: { id: n.messageId } })
+        : null;
+      if (!message) throw new NoticeCancelled('the staff reply no longer exists');
+      const author = message.authorId
+        ? await m.findOne(StaffUser, { where: { id: message.authorId } })
+        : null;
+      return {
+        ticket,
+        notice: {
+          name: n.event,
+          data: { ...base, message: message.body, staffName: author?.fullName ?? null },
+        },
+      };
+    }
+    case 'deadline-breached': {
+      const def = workflowDefinitions.get(ticket.workflowId);
+      const stepId = n.step ?? ticket.step;
+      const label = def ? stepOf(def, stepId).label : { id: stepId, en: stepId };
+      const deadline = await m.findOne(TicketStepDeadline, {
+        where: { ticketId: ticket.id, step: stepId },
+        order: { startedAt: 'DESC' },
+      });
+      const dueAt = deadline?.dueAt ?? ticket.stepDueAt;
+      if (!dueAt) throw new NoticeUnbuildable('NO_DEADLINE', 'the step has no deadline');
+      const assignee = ticket.assigneeId
+        ? await m.findOne(StaffUser, { where: { id: ticket.assigneeId } })
+        : null;
+      return {
+        ticket,
+        notice: {
+          name: n.event,
+          data: {
+            ticketCode: ticket.code,
+            office: officeInfo,
+            requestType: ticket.type,
+            stepLabel: lang === 'en' ? label.en : label.id,
+            dueAt,
+            assigneeName: assignee?.fullName ?? null,
+          },
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,573 @@
+import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config';
+import type { JobPayloads } from '../jobs/queues';
+import { RegistryEntry } from '../registry/registry-entry.entity';
+import type { Clock } from '../shared/clock';
+import type { PiiCipher } from '../shared/pii';
+import { Ticket } from '../tickets/ticket.entity';
+import {
+  addressOf,
+  checkChatId,
+  checkEmail,
+  checkIndonesianMobile,
+  domainOf,
+  maskEmail,
+  maskPhoneOrChat,
+  noticeMessageId,
+  replyAddress,
+  scrubError,
+  ticketThreadId,
+  type RecipientCheck,
+} from './addressing';
+import { classifyMailError, type DeliveryFailure, type Mailer } from './mailer';
+import {
+  loadNoticeData,
+  NoticeCancelled,
+  NoticeUnbuildable,
+  renderNoticeEmail,
+  renderNoticeWhatsApp,
+  type AnyNotice,
+} from './notice-data';
+import {
+  Notification,
+  type NotificationChannel,
+  type NotificationStatus,
+  type RecipientKind,
+} from './notification.entity';
+import { TemplateRenderError, type NotificationTemplates } from './templates';
+import { TemplateDataError } from './format';
+import { noticeTemplates } from '../workflow/workflow.types';
+
+/** Where a notice goes, before it is recorded. */
+interface Recipient {
+  channel: NotificationChannel;
+  kind: RecipientKind;
+  check: RecipientCheck;
+  /** What to seal and hash when the address is invalid (so the record shows what was tried). */
+  raw: string;
+  staffUserId?: string;
+  language: 'id' | 'en';
+}
+
+export type SendOutcome =
+  | { outcome: 'sent'; providerId: string; uncertain: boolean }
+  | { outcome: 'skipped'; status: NotificationStatus | 'missing' }
+  | { outcome: 'cancelled'; reason: string };
+
+/** A send failed; `permanent` or `final` failures made the notice dead. */
+export class SendFailed extends Error {
+  constructor(
+    readonly failure: DeliveryFailure,
+    readonly dead: boolean,
+  ) {
+    super(`${failure.code}: ${failure.detail}`);
+    this.name = 'SendFailed';
+  }
+}
+
+/** Another worker holds the notice (its lease is live); try again later. */
+export class NoticeBusy extends Error {
+  constructor() {
+    super('another worker is sending this notice');
+    this.name = 'NoticeBusy';
+  }
+}
+
+export interface SendQueues {
+  email: Pick<Queue, 'add' | 'getJob'>;
+  whatsapp: Pick<Queue, 'add' | 'getJob'>;
+}
+
+export interface NotifierDeps {
+  dataSource: DataSource;
+  pii: PiiCipher;
+  templates: NotificationTemplates;
+  config: Config;
+  clock: Clock;
+  /** Logs an operator-facing line (never with message content). */
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+const sealedOf = (pii: PiiCipher, r: Recipient) =>
+  pii.encrypt(r.check.ok ? r.check.address : r.raw);
+const hashOf = (pii: PiiCipher, channel: string, address: string) =>
+  pii.hash(`notify:${channel}:${address}`);
+const maskOf = (r: Recipient) => {
+  const value = r.check.ok ? r.check.address : r.raw;
+  if (!value) return '(kosong)';
+  return r.channel === 'EMAIL' ? maskEmail(value) : maskPhoneOrChat(value);
+};
+
+/** How the send job of a notice is queued (the job id is the notification id). */
+export function sendJobOptions(config: Config) {
+  return {
+    attempts: config.NOTIFY_ATTEMPTS,
+    backoff: { type: 'exponential', delay: config.NOTIFY_RETRY_DELAY_MS, jitter: 0.2 },
+    removeOnComplete: { age: 7 * 24 * 3600, count: 50_000 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  };
+}
+
+export function createNotifier(deps: NotifierDeps) {
+  const { dataSource, pii, templates, config, clock } = deps;
+  const log = deps.log ?? (() => undefined);
+  const mailDomain = domainOf(config.MAIL_FROM);
+  const replyMailbox = config.MAIL_REPLY_ADDRESS ?? addressOf(config.MAIL_FROM);
+
+  async function requesterRecipients(
+    m: EntityManager,
+    ticket: Ticket,
+    who: 'CONTACT_OF_RECORD' | 'REQUESTER_CONTACT',
+  ): Promise<Recipient[]> {
+    const language = ticket.language;
+    if (who === 'CONTACT_OF_RECORD') {
+      const entry = ticket.registryEntryId
+        ? await m.findOne(RegistryEntry, { where: { id: ticket.registryEntryId } })
+        : null;
+      if (entry?.email) {
+        return [
+          {
+            channel: 'EMAIL',
+            kind: who,
+            check: checkEmail(entry.email),
+            raw: entry.email,
+            language,
+          },
+        ];
+      }
+      if (entry?.phone) {
+        return [
+          {
+            channel: 'WHATSAPP',
+            kind: who,
+            check: checkIndonesianMobile(entry.phone),
+            raw: entry.phone,
+            language,
+          },
+        ];
+      }
+      return [];
+    }
+    const address = ticket.contactAddress ?? '';
+    switch (ticket.contactKind) {
+      case 'EMAIL':
+        return [
+          { channel: 'EMAIL', kind: who, check: checkEmail(address), raw: address, language },
+        ];
+      case 'WHATSAPP':
+        return [
+          {
+            channel: 'WHATSAPP',
+            kind: who,
+            check: address.includes('@') ? checkChatId(address) : checkIndonesianMobile(address),
+            raw: address,
+            language,
+          },
+        ];
+      case 'PHONE':
+        return [
+          {
+            channel: 'WHATSAPP',
+            kind: who,
+            check: checkIndonesianMobile(address),
+            raw: address,
+            language,
+          },
+        ];
+      case 'NONE':
+        return [];
+    }
+  }
+
+  async function staffRecipients(m: EntityManager, roles: string[]): Promise<Recipient[]> {
+    const staff: { id: string; email: string }[] = await m.query(
+      `SELECT id, email FROM staff_users
+        WHERE role = ANY($1) AND disabled_at IS NULL AND email IS NOT NULL ORDER BY username`,
+      [roles],
+    );
+    return staff.map((s) => ({
+      channel: 'EMAIL' as const,
+      kind: 'STAFF' as const,
+      check: checkEmail(s.email),
+      raw: s.email,
+      staffUserId: s.id,
+      language: 'id' as const,
+    }));
+  }
+
+  function jobFor(n: Notification): {
+    queue: keyof SendQueues;
+    name: 'email.send' | 'whatsapp.send';
+    data: JobPayloads['email.send'] | JobPayloads['whatsapp.send'];
+  } {
+    if (n.channel === 'EMAIL') {
+      return { queue: 'email', name: 'email.send', data: { notificationId: n.id } };
+    }
+    return {
+      queue: 'whatsapp',
+      name: 'whatsapp.send',
+      data: {
+        notificationId: n.id,
+        template: n.event,
+        language: n.language,
+        recipientType: pii.decrypt(n.recipientSealed).includes('@') ? 'CHAT_ID' : 'PHONE',
+      },
+    };
+  }
+
+  async function enqueueSend(queues: SendQueues, n: Notification) {
+    const job = jobFor(n);
+    await queues[job.queue].add(job.name, job.data, { ...sendJobOptions(config), jobId: n.id });
+  }
+
+  /** Moves a notice to its final or retry state after a failed attempt. */
+  async function recordFailure(id: string, failure: DeliveryFailure, dead: boolean) {
+    await dataSource.query(
+      `UPDATE notifications SET status = $2, last_error = $3, lease_until = NULL,
+        updated_at = clock_timestamp() WHERE id = $1 AND status NOT IN ('sent', 'cancelled')`,
+      [id, dead ? 'dead' : 'failed', `${failure.code}: ${failure.detail}`.slice(0, 500)],
+    );
+  }
+
+  async function recordCancelled(id: string, reason: string) {
+    await dataSource.query(
+      `UPDATE notifications SET status = 'cancelled', last_error = $2, lease_until = NULL,
+        updated_at = clock_timestamp() WHERE id = $1 AND status <> 'sent'`,
+      [id, `CANCELLED: ${reason}`.slice(0, 500)],
+    );
+  }
+
+  /**
+   * Takes the notice for one attempt: queued or failed (or sending with a lapsed lease, i.e. a
+   * worker died mid-send) becomes sending with a lease. Null when there is nothing to send.
+   */
+  async function claim(
+    id: string,
+  ): Promise<
+    | { claimed: Notification; uncertain: boolean }
+    | { claimed: null; status: NotificationStatus | 'missing' }
+  > {
+    const rows: (Record<string, unknown> & { previous_status: string })[] = await dataSource.query(
+      // A top-level UPDATE ... RETURNING comes back from TypeORM as [rows, count]; a SELECT
+      // over the CTE comes back as rows.
+      `WITH prev AS (
+         SELECT id, status FROM notifications WHERE id = $1 FOR UPDATE
+       ), claimed AS (
+         UPDATE notifications n SET status = 'sending', attempts = n.attempts + 1,
+           uncertain_attempts = n.uncertain_attempts + (prev.status = 'sending')::int,
+           lease_until = clock_timestamp() + make_interval(secs => $2),
+           updated_at = clock_timestamp()
+         FROM prev
+         WHERE n.id = prev.id AND (prev.status IN ('queued', 'failed')
+           OR (prev.status = 'sending' AND n.lease_until < clock_timestamp()))
+         RETURNING n.id, prev.status AS previous_status
+       )
+       SELECT id, previous_status FROM claimed`,
+      [id, config.NOTIFY_LEASE_SECONDS],
+    );
+    const row = rows[0];
+    if (!row) {
+      const current = await dataSource.getRepository(Notification).findOne({ where: { id } });
+      if (current?.status === 'sending') throw new NoticeBusy();
+      return { claimed: null, status: current?.status ?? 'missing' };
+    }
+    const claimed = await dataSource.getRepository(Notification).findOneOrFail({ where: { id } });
+    return { claimed, uncertain: row.previous_status === 'sending' };
+  }
+
+  /**
+   * Records the provider's acceptance at once, and deletes the one-time secret once no other
+   * notice still needs it: a resend after this point would print no password.
+   */
+  async function recordSent(id: string, providerId: string) {
+    await dataSource.query(
+      `WITH done AS (
+         UPDATE notifications SET status = 'sent', sent_at = clock_timestamp(),
+           provider_message_id = $2, last_error = NULL, lease_until = NULL,
+           updated_at = clock_timestamp()
+         WHERE id = $1 RETURNING secret_id
+       )
+       DELETE FROM one_time_secrets s USING done
+        WHERE s.id = done.secret_id AND NOT EXISTS (
+          SELECT 1 FROM notifications o WHERE o.secret_id = done.secret_id AND o.id <> $1
+             AND o.status IN ('queued', 'sending', 'failed'))`,
+      [id, providerId.slice(0, 300)],
+    );
+  }
+
+  const asFailure = (err: unknown): DeliveryFailure | null => {
+    if (err instanceof NoticeUnbuildable) {
+      return { permanent: true, code: err.code, detail: err.message };
+    }
+    if (err instanceof TemplateRenderError || err instanceof TemplateDataError) {
+      // The message names the template and the field, never a value.
+      return { permanent: true, code: 'TEMPLATE', detail: err.message.slice(0, 300) };
+    }
+    return null;
+  };
+
+  /** Loads and renders a claimed notice; a permanent problem kills it, a cancellation ends it. */
+  async function prepare(
+    n: Notification,
+  ): Promise<{ ticket: Ticket; notice: AnyNotice } | { stop: SendOutcome }> {
+    try {
+      return await loadNoticeData(dataSource.manager, n, pii, clock.now());
+    } catch (err) {
+      if (err instanceof NoticeCancelled) {
+        await recordCancelled(n.id, err.reason);
+        return { stop: { outcome: 'cancelled', reason: err.reason } };
+      }
+      const failure = asFailure(err);
+      if (failure) {
+        await recordFailure(n.id, failure, true);
+        throw new SendFailed(failure, true);
+      }
+      throw err;
+    }
+  }
+
+  return {
+    mailDomain,
+
+    /**
+     * The notify job: records one delivery row per recipient and channel (idempotent: a retried
+     * job finds its rows) and queues a send job for each row still to send. Invalid addresses are
+     * recorded as dead at once, never retried and never dropped silently.
+     */
+    async fanOut<N extends 'notify.requester' | 'notify.staff'>(
+      outboxId: string,
+      name: N,
+      payload: JobPayloads[N],
+      queues: SendQueues,
+    ): Promise<{ recorded: number; queued: number; invalid: number }> {
+      const rows = await dataSource.transaction(async (m) => {
+        const ticket = await m.findOne(Ticket, { where: { id: payload.ticketId } });
+        if (!ticket || ticket.purgedAt) return [];
+        const recipients =
+          name === 'notify.staff'
+            ? await staffRecipients(m, (payload as JobPayloads['notify.staff']).roles)
+            : await requesterRecipients(
+                m,
+                ticket,
+                (payload as JobPayloads['notify.requester']).recipient,
+              );
+        const p = payload as Partial<JobPayloads['notify.requester'] & JobPayloads['notify.staff']>;
+        const known = (noticeTemplates as readonly string[]).includes(payload.template);
+        for (const r of recipients) {
+          const address = r.check.ok ? r.check.address : r.raw;
+          const problem = !known
+            ? 'UNKNOWN_TEMPLATE: no such notice template'
+            : r.check.ok
+              ? null
+              : `${r.check.code}: ${
+                  r.check.code === 'INVALID_PHONE'
+                    ? 'not an Indonesian mobile number'
+                    : 'not a valid address'
+                }`;
+          await m.query(
+            `INSERT INTO notifications (id, outbox_id, ticket_id, event, channel, language,
+               recipient_kind, recipient_sealed, recipient_hash, recipient_masked, staff_user_id,
+               secret_id, message_id, step, status, last_error)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+             ON CONFLICT (outbox_id, channel, recipient_hash) DO NOTHING`,
+            [
+              randomUUID(),
+              outboxId,
+              ticket.id,
+              String(payload.template as unknown).slice(0, 40),
+              r.channel,
+              r.language,
+              r.kind,
+              sealedOf(pii, r),
+              hashOf(pii, r.channel, address),
+              maskOf(r),
+              r.staffUserId ?? null,
+              p.secretId ?? null,
+              p.messageId ?? null,
+              p.step ?? null,
+              problem ? 'dead' : 'queued',
+              problem,
+            ],
+          );
+        }
+        return m.find(Notification, { where: { outboxId } });
+      });
+      let queued = 0;
+      for (const n of rows) {
+        if (n.status !== 'queued' && n.status !== 'failed') continue;
+        await enqueueSend(queues, n);
+        queued++;
+      }
+      await dataSource.query(
+        'UPDATE outbox SET processed_at = clock_timestamp() WHERE id = $1 AND processed_at IS NULL',
+        [outboxId],
+      );
+      const invalid = rows.filter((r) => r.status === 'dead' && r.attempts === 0).length;
+      if (invalid > 0) log('warn', `notice ${outboxId}: ${invalid} recipient(s) not deliverable`);
+      return { recorded: rows.length, queued, invalid };
+    },
+
+    /**
+     * The email-send job. Checks the record first (a sent notice is never sent again), renders
+     * at send time, sends, and records the acceptance at once.
+     */
+    async sendEmail(id: string, mailer: Mailer, finalAttempt: boolean): Promise<SendOutcome> {
+      const c = await claim(id);
+      if (!c.claimed) return { outcome: 'skipped', status: c.status };
+      const n = c.claimed;
+      if (c.uncertain) {
+        log(
+          'warn',
+          `notification ${id}: the previous attempt stopped while sending; sending again with the same Message-ID (a duplicate is possible)`,
+        );
+      }
+      const prepared = await prepare(n);
+      if ('stop' in prepared) return prepared.stop;
+      const { ticket, notice } = prepared;
+      let messageId = '';
+      try {
+        const rendered = renderNoticeEmail(templates, notice, n.language);
+        messageId = noticeMessageId(ticket.code, n.id, mailDomain);
+        await mailer.send({
+          id: n.id,
+          to: pii.decrypt(n.recipientSealed),
+          ...rendered,
+          messageId,
+          replyTo: replyAddress(pii, replyMailbox, ticket.code),
+          references: [ticketThreadId(ticket.code, mailDomain)],
+          ticketCode: ticket.code,
+        });
+      } catch (err) {
+        const failure = asFailure(err) ?? classifyMailError(err);
+        const dead = failure.permanent || finalAttempt;
+        await recordFailure(n.id, failure, dead);
+        throw new SendFailed(failure, dead);
+      }
+      await recordSent(n.id, messageId);
+      return { outcome: 'sent', providerId: messageId, uncertain: c.uncertain };
+    },
+
+    /**
+     * The bot's half of a WhatsApp notice: claim it and get the recipient, the text and the
+     * approved template to use when the 24-hour window is closed.
+     */
+    async claimWhatsApp(id: string): Promise<
+      | {
+          claimed: true;
+          notification: Notification;
+          to: string;
+          text: string;
+          notice: AnyNotice;
+          uncertain: boolean;
+        }
+      | { claimed: false; status: NotificationStatus | 'missing' | 'cancelled' }
+    > {
+      const existing = await dataSource.getRepository(Notification).findOne({ where: { id } });
+      if (existing?.channel !== 'WHATSAPP') return { claimed: false, status: 'missing' };
+      const c = await claim(id);
+      if (!c.claimed) return { claimed: false, status: c.status };
+      const prepared = await prepare(c.claimed);
+      if ('stop' in prepared) return { claimed: false, status: 'cancelled' };
+      let text: string;
+      try {
+        text = renderNoticeWhatsApp(templates, prepared.notice, c.claimed.language);
+      } catch (err) {
+        const failure = asFailure(err);
+        if (!failure) throw err;
+        await recordFailure(id, failure, true);
+        throw new SendFailed(failure, true);
+      }
+      return {
+        claimed: true,
+        notification: c.claimed,
+        to: pii.decrypt(c.claimed.recipientSealed),
+        text,
+        notice: prepared.notice,
+        uncertain: c.uncertain,
+      };
+    },
+
+    /** The bot reports the outcome of a WhatsApp send it claimed. */
+    async reportWhatsApp(
+      id: string,
+      result:
+        | { ok: true; providerMessageId: string }
+        | { ok: false; permanent: boolean; code: string; detail: string; finalAttempt: boolean },
+    ): Promise<NotificationStatus | 'missing'> {
+      const n = await dataSource.getRepository(Notification).findOne({ where: { id } });
+      if (n?.channel !== 'WHATSAPP') return 'missing';
+      if (n.status !== 'sending') return n.status;
+      if (result.ok) {
+        await recordSent(id, result.providerMessageId);
+        return 'sent';
+      }
+      const dead = result.permanent || result.finalAttempt;
+      await recordFailure(
+        id,
+        { permanent: result.permanent, code: result.code, detail: scrubError(result.detail) },
+        dead,
+      );
+      return dead ? 'dead' : 'failed';
+    },
+
+    /** A job gave up without recording why (e.g. its attempts ran out while busy): make it dead. */
+    recordFailure,
+
+    enqueueSend,
+
+    /**
+     * Re-queues what Redis may have lost: outbox rows published but never processed, and notices
+     * still to send whose job is gone. Both are idempotent (job id = row id).
+     */
+    async sweep(queues: SendQueues): Promise<{ outbox: number; notices: number }> {
+      const after = config.NOTIFY_SWEEP_AFTER_SECONDS;
+      const outbox: unknown[] = await dataSource.query(
+        `WITH again AS (
+           UPDATE outbox SET published_at = NULL
+            WHERE processed_at IS NULL AND published_at IS NOT NULL
+              AND published_at < clock_timestamp() - make_interval(secs => $1)
+            RETURNING id
+         )
+         SELECT id FROM again`,
+        [after],
+      );
+      const stuck = await dataSource.query<Notification[]>(
+        `SELECT id FROM notifications
+          WHERE (status IN ('queued', 'failed') OR (status = 'sending' AND lease_until < clock_timestamp()))
+            AND updated_at < clock_timestamp() - make_interval(secs => $1)
+          ORDER BY updated_at LIMIT 500`,
+        [after],
+      );
+      let notices = 0;
+      for (const { id } of stuck) {
+        const n = await dataSource.getRepository(Notification).findOne({ where: { id } });
+        if (!n) continue;
+        const queue = queues[n.channel === 'EMAIL' ? 'email' : 'whatsapp'];
+        const job = await queue.getJob(n.id);
+        const state = job ? await job.getState() : 'missing';
+        if (state === 'missing' || state === 'unknown') {
+          await enqueueSend(queues, n);
+          notices++;
+        } else if (state === 'completed' || state === 'failed') {
+          // The job ended without the record saying so (its worker died between the two).
+          if (state === 'failed' && job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+            await recordFailure(
+              n.id,
+              { permanent: false, code: 'ATTEMPTS', detail: 'no attempts left' },
+              true,
+            );
+          } else {
+            await job?.remove();
+            await enqueueSend(queues, n);
+            notices++;
+          }
+        }
+      }
+      return { outbox: outbox.length, notices };
+    },
+  };
+}
+
+export type Notifier = ReturnType<typeof createNotifier>;
