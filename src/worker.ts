@@ -23,7 +23,7 @@ export async function startWorkers(container: Container, connection: Redis): Pro
   const { config } = container;
   const prefix = `${config.REDIS_PREFIX}:bull`;
   const log = (message: string) => {
-    process.stderr.write(`${message}\n`);
+    if (config.LOG_LEVEL !== 'silent') process.stderr.write(`${message}\n`);
   };
   const mailer = createMailer(config);
   const notifications = startNotificationWorkers({
@@ -34,7 +34,7 @@ export async function startWorkers(container: Container, connection: Redis): Pro
     concurrency: config.NOTIFY_CONCURRENCY,
     lockSeconds: config.WORKER_LOCK_SECONDS,
     onError: (message) => {
-      if (config.LOG_LEVEL !== 'silent') log(`notifications: ${message}`);
+      log(`notifications: ${message}`);
     },
   });
   const maintenance = new Queue<Record<string, never>, unknown, MaintenanceJob>(
@@ -44,6 +44,9 @@ export async function startWorkers(container: Container, connection: Redis): Pro
       prefix,
     },
   );
+  maintenance.on('error', (err) => {
+    log(`maintenance queue: ${err.message}`);
+  });
   // When each maintenance job runs; BullMQ keeps one scheduler per id across restarts and workers.
   const schedules: Record<MaintenanceJob, RepeatOptions> = {
     'tickets.scan-deadlines': { every: 30_000 },
@@ -112,7 +115,7 @@ export async function startWorkers(container: Container, connection: Redis): Pro
     connection: relayConnection,
     prefix,
     onError: (err) => {
-      if (config.LOG_LEVEL !== 'silent') log(`outbox relay: ${err.message}`);
+      log(`outbox relay: ${err.message}`);
     },
   });
   relay.start();

@@ -75,6 +75,8 @@ export async function startSmtpSink(options: { port?: number; parse?: boolean } 
             if (sink.delayMs > 0) await new Promise((r) => setTimeout(r, sink.delayMs));
             const raw = Buffer.concat(chunks).toString('utf8');
             const messageId = /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1] ?? '';
+            // Parsing before the answer keeps `parsed` ready when the sender records the send;
+            // without it, the message is counted and answered in the same tick.
             const parsed = parse ? await simpleParser(raw) : ({} as ParsedMail);
             messages.push({
               messageId,
