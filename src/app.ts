@@ -23,6 +23,8 @@ import { registerErrorHandler } from './plugins/error-handler';
 import { registryRoutes } from './registry/registry.routes';
 import { reportsRoutes } from './reports/reports.routes';
 import { ticketsRoutes } from './tickets/tickets.routes';
+import fastifyCookie from '@fastify/cookie';
+import { queueBoardRoutes } from './admin/queue-board';
 import { NotificationSchema, notificationsRoutes } from './notifications/notifications.routes';
 import { projectRoot } from './shared/paths';
 import { ErrorBodySchema } from './shared/schemas';
@@ -164,6 +166,7 @@ export async function buildApp(
       requiredClaims: ['exp', 'iat', 'iss', 'aud', 'sub', 'sid', 'typ'],
     },
   });
+  await app.register(fastifyCookie);
   await app.register(fastifyMultipart, {
     limits: {
       fileSize: config.UPLOAD_MAX_BYTES,
@@ -239,6 +242,10 @@ export async function buildApp(
     redis: container.redis,
     config,
     clock: container.clock,
+  });
+  await app.register(queueBoardRoutes, {
+    redis: container.redis,
+    bullPrefix: `${config.REDIS_PREFIX}:bull`,
   });
   await app.register(reportsRoutes, {
     prefix: '/api/reports',

@@ -12,7 +12,7 @@ import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
 import { decodeCursor, encodeCursor, errorResponses, IdParamsSchema } from '../shared/schemas';
 import { Notification, notificationChannels, notificationStatuses } from './notification.entity';
-import { SendFailed, type Notifier, type SendQueues } from './notifier';
+import { NoticeBusy, SendFailed, type Notifier, type SendQueues } from './notifier';
 import { cloudTemplateFor, loadCloudTemplateMap } from './whatsapp-cloud-templates';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -284,6 +284,8 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
         };
       } catch (err) {
         if (err instanceof SendFailed) return { claimed: false as const, status: 'dead' };
+        // Another claim holds it (its lease is live): nothing to send now.
+        if (err instanceof NoticeBusy) return { claimed: false as const, status: 'sending' };
         throw err;
       }
     },

@@ -35,7 +35,7 @@ export interface CloudTemplateMessage {
   parameters: string[];
 }
 
-/** Loads and checks the map: every WhatsApp notice present, every parameter a field it has. */
+/** Loads and checks the map: its shape, and an approved template for every WhatsApp notice. */
 export function loadCloudTemplateMap(dir: string = templatesDir): CloudTemplateMap {
   const file = join(dir, 'whatsapp', 'cloud-templates.json');
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));

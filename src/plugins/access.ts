@@ -3,6 +3,7 @@ import type { AccessClaims, AuthService, Principal } from '../auth/auth.service'
 import type { Role } from '../auth/roles';
 import type { Actor } from '../audit/audit.service';
 import { AppError } from '../shared/errors';
+import { QUEUE_BOARD_COOKIE } from '../admin/queue-board';
 
 /**
  * Who may call a route. Every route declares one in `config.access`; a route without it is refused
@@ -18,6 +19,11 @@ declare module 'fastify' {
     access?: Access;
     /** Reachable while the account must still change its password (me, change password, logout). */
     allowPendingPasswordChange?: boolean;
+    /**
+     * Also takes the access token from the queue board's cookie (browser pages that cannot send
+     * a bearer header). Only the queue board's routes set this.
+     */
+    cookieAuth?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -72,19 +78,27 @@ export function registerAccessControl(app: FastifyInstance, auth: AuthService): 
 
     const header = request.headers.authorization;
     const match = header ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
-    const token = match?.[1];
+    const fromCookie =
+      !header && request.routeOptions.config.cookieAuth
+        ? request.cookies[QUEUE_BOARD_COOKIE]
+        : undefined;
+    const token = match?.[1] ?? fromCookie;
     if (!token) throw new AppError('UNAUTHENTICATED');
 
-    if (token.startsWith('lks_')) {
+    if (token.startsWith('lks_') && !fromCookie) {
       request.principal = await auth.principalFromServiceToken(token);
     } else {
       let claims: AccessClaims;
       try {
-        claims = await request.jwtVerify<AccessClaims>();
+        claims = fromCookie
+          ? request.server.jwt.verify<AccessClaims>(fromCookie)
+          : await request.jwtVerify<AccessClaims>();
       } catch (err) {
         const code = (err as { code?: string }).code;
         throw new AppError(
-          code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID',
+          code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED' || code === 'FAST_JWT_EXPIRED'
+            ? 'TOKEN_EXPIRED'
+            : 'TOKEN_INVALID',
         );
       }
       const raw = claims as Partial<Record<keyof AccessClaims, unknown>>;

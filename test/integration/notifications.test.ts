@@ -425,4 +425,120 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
     const alert = mailTo('kepala.lpse@samarindakota.go.id')[0];
     expect(alert?.parsed.subject).toContain(r.body.code);
   });
+
+  test('WhatsApp: the job carries no personal data; the bot claims the text and the approved template, then reports', async () => {
+    const bot = (
+      await t.container.staff.createServiceAccount({ name: 'helpus', kind: 'BOT' }, systemActor)
+    ).token;
+    const r = await t.http<Summary>('POST', '/api/tickets', {
+      token: bot,
+      json: budi({
+        channel: 'WHATSAPP',
+        contact: { kind: 'WHATSAPP', address: '6281234567890@c.us' },
+      }),
+    });
+    expect(r.status).toBe(201);
+    const [queued] = await waitFor(
+      () => notificationsOf(r.body.id),
+      (items) => items.length === 1,
+    );
+    expect(queued).toMatchObject({ channel: 'WHATSAPP', status: 'queued' });
+    expect(queued?.recipient).toBe('62812*****890@c.us');
+    const queue = new Queue(queueNames.whatsappOutbound, {
+      connection: t.redis,
+      prefix: `${t.config.REDIS_PREFIX}:bull`,
+    });
+    const job = await queue.getJob(queued?.id ?? '');
+    await queue.close();
+    expect(job?.name).toBe('whatsapp.send');
+    expect(job?.data).toEqual({
+      notificationId: queued?.id,
+      template: 'ticket-received',
+      language: 'id',
+      recipientType: 'CHAT_ID',
+    });
+    expect(JSON.stringify(job?.data)).not.toContain('6281234567890');
+
+    // Staff cannot claim; the bot can.
+    const path = `/api/notifications/${queued?.id}/whatsapp`;
+    expect((await t.http('POST', `${path}/claim`, { token: helpdesk })).status).toBe(403);
+    const claim = await t.http<{
+      claimed: boolean;
+      to: string;
+      text: string;
+      template: { name: string; language: string; parameters: string[] };
+    }>('POST', `${path}/claim`, { token: bot });
+    expect(claim.status).toBe(200);
+    expect(claim.body).toMatchObject({ claimed: true, to: '6281234567890@c.us' });
+    expect(claim.body.text).toContain(r.body.code);
+    expect(claim.body.template).toEqual({
+      name: 'loket_ticket_received',
+      language: 'id',
+      parameters: [
+        'Budi Santoso',
+        r.body.code,
+        expect.stringMatching(/password/i),
+        'Senin, 23 November 2026 pukul 09.00 WIB',
+      ],
+    });
+    // While the bot holds it, a second claim gets nothing to send.
+    const second = await t.http<{ claimed: boolean }>('POST', `${path}/claim`, { token: bot });
+    expect([second.status, second.body.claimed]).toEqual([200, false]);
+
+    const bad = await t.http<{ code: string }>('POST', `${path}/result`, {
+      token: bot,
+      json: { ok: true },
+    });
+    expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const done = await t.http<{ status: string }>('POST', `${path}/result`, {
+      token: bot,
+      json: { ok: true, providerMessageId: 'wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABEYEjA' },
+    });
+    expect(done.body.status).toBe('sent');
+    const [sent] = await notificationsOf(r.body.id);
+    expect(sent).toMatchObject({
+      status: 'sent',
+      providerMessageId: 'wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABEYEjA',
+    });
+    // Sent is final: a late claim has nothing to send.
+    const late = await t.http<{ claimed: boolean; status: string }>('POST', `${path}/claim`, {
+      token: bot,
+    });
+    expect(late.body).toEqual({ claimed: false, status: 'sent' });
+  });
+
+  test('the queue dashboard is for supervisors only, through a cookie scoped to it', async () => {
+    expect((await t.http('GET', '/admin/queues/')).status).toBe(401);
+    expect((await t.http('POST', '/api/admin/queues/session', { token: helpdesk })).status).toBe(
+      403,
+    );
+    // A helpdesk token put into the cookie by hand is still a helpdesk token.
+    expect(
+      (
+        await t.http('GET', '/admin/queues/api/queues', {
+          headers: { cookie: `loket_queues=${helpdesk}` },
+        })
+      ).status,
+    ).toBe(403);
+    const session = await t.http('POST', '/api/admin/queues/session', { token: supervisor });
+    expect(session.status).toBe(200);
+    const setCookie = session.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^loket_queues=/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Strict/i);
+    expect(setCookie).toMatch(/Path=\/admin\/queues/);
+    const cookie = setCookie.split(';')[0] ?? '';
+    const page = await t.http<string>('GET', '/admin/queues/', { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<html');
+    const api = await t.http<{ queues: { name: string }[] }>('GET', '/admin/queues/api/queues', {
+      headers: { cookie },
+    });
+    expect(api.status).toBe(200);
+    expect(api.body.queues.map((q) => q.name)).toEqual(
+      expect.arrayContaining(['notifications', 'email-send', 'whatsapp-outbound', 'maintenance']),
+    );
+    // The cookie opens nothing but the board.
+    expect((await t.http('GET', '/api/notifications', { headers: { cookie } })).status).toBe(401);
+  });
 });

@@ -20,6 +20,11 @@ import {
   type WhatsAppNotice,
 } from '../../src/notifications/templates';
 import { templatesDir } from '../../src/shared/paths';
+import type { AnyNotice } from '../../src/notifications/notice-data';
+import {
+  cloudTemplateFor,
+  loadCloudTemplateMap,
+} from '../../src/notifications/whatsapp-cloud-templates';
 import {
   documentKinds,
   noticeTemplates,
@@ -436,6 +441,7 @@ describe('the template set on disk', () => {
       expect([file, m !== null && known.has(m[1] ?? '')]).toEqual([file, true]);
     }
     for (const file of readdirSync(join(templatesDir, 'whatsapp'))) {
+      if (file === 'cloud-templates.json') continue; // the Cloud API's approved-template map
       const m = /^([a-z-]+)\.(id|en)\.hbs$/.exec(file);
       expect([file, m !== null && m[1] !== 'deadline-breached' && known.has(m[1] ?? '')]).toEqual([
         file,
@@ -693,5 +699,59 @@ describe('formatting helpers', () => {
     expect(joinList(['A', 'B', 'C'], 'en')).toBe('A, B and C');
     expect(joinList([], 'en')).toBe('');
     expect(() => joinList([null], 'en')).toThrow('list: expected text items, got null');
+  });
+});
+
+describe('WhatsApp Cloud API approved templates (outside the 24-hour window)', () => {
+  const map = loadCloudTemplateMap();
+
+  test.each(whatsAppNotices.flatMap((n) => notificationLanguages.map((l) => [n, l] as const)))(
+    '%s (%s) maps to an approved name with every parameter filled',
+    (name, lang) => {
+      const notice = { name, data: samples[name] } as AnyNotice;
+      const message = cloudTemplateFor(map, notice, lang);
+      expect(message?.name).toMatch(/^loket_[a-z_]+$/);
+      expect(message?.language).toBe(lang === 'id' ? 'id' : 'en_US');
+      expect(message?.parameters.length).toBeGreaterThan(1);
+      for (const p of message?.parameters ?? []) expect(p.trim()).not.toBe('');
+      expect(message?.parameters[1]).toBe(TICKET);
+    },
+  );
+
+  test('dates, lists and request types are written as the requester reads them', () => {
+    const received = cloudTemplateFor(
+      map,
+      { name: 'ticket-received', data: samples['ticket-received'] },
+      'id',
+    );
+    expect(received?.parameters).toContain('Senin, 23 November 2026 pukul 14.05 WITA');
+    const missing = cloudTemplateFor(
+      map,
+      { name: 'documents-missing', data: samples['documents-missing'] },
+      'id',
+    );
+    expect(missing?.parameters[2]).toMatch(/ dan |^[^,]+$/);
+  });
+
+  test('a map without a notice, or naming a field a notice lacks, is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loket-cloud-'));
+    try {
+      cpSync(templatesDir, dir, { recursive: true });
+      const file = join(dir, 'whatsapp', 'cloud-templates.json');
+      const json = JSON.parse(readFileSync(file, 'utf8')) as {
+        templates: Record<string, { parameters: string[] }>;
+      };
+      delete json.templates['staff-reply'];
+      writeFileSync(file, JSON.stringify(json));
+      expect(() => loadCloudTemplateMap(dir)).toThrow(/staff-reply/);
+      const broken = loadCloudTemplateMap();
+      const entry = broken.templates['user-id-info'];
+      if (entry) entry.parameters = ['name', 'noSuchField'];
+      expect(() =>
+        cloudTemplateFor(broken, { name: 'user-id-info', data: samples['user-id-info'] }, 'id'),
+      ).toThrow(/noSuchField/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -21,4 +21,20 @@ form.addEventListener('submit', async (event) => {
   status.textContent = data.user.mustChangePassword
     ? 'Berhasil masuk. Anda wajib mengganti kata sandi (POST /api/auth/password).'
     : `Selamat datang, ${data.user.fullName} (${data.user.role}).`;
+  if (data.user.role === 'SUPERVISOR' && !data.user.mustChangePassword) {
+    // The queue dashboard (Bull Board) takes the access token from a cookie scoped to it.
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.textContent = 'Buka dasbor antrean pesan (Bull Board)';
+    open.addEventListener('click', async () => {
+      const res = await fetch('/api/admin/queues/session', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${data.accessToken}` },
+      });
+      const session = await res.json();
+      if (res.ok) window.location.assign(session.url);
+      else status.textContent = session.message;
+    });
+    status.after(open);
+  }
 });
