@@ -16,6 +16,7 @@ import { createRedis, redisAnswers } from '../src/infra/redis';
 import { encodeCursor } from '../src/shared/schemas';
 import { resolveSecrets } from '../src/shared/secrets';
 import { generateRegistryCsv } from './registry-csv';
+import { notifySummary, runNotifyBench, type NotifyResult } from './notifications';
 import { fillTickets, rawOpenTicketsSql } from './tickets-data';
 
 /**
@@ -32,10 +33,15 @@ import { fillTickets, rawOpenTicketsSql } from './tickets-data';
  *   list      GET /api/tickets?open=true&limit=50 as HELPDESK, first page and a deep page (cursor
  *             from the middle of the open tickets), with BENCH_LIST_ROWS tickets in the table
  *             (default 100000,1000000, generated with SQL) vs the raw keyset query on that table
+ *   notify    BENCH_NOTIFY_COUNT (default 20000) committed notices from the outbox through the real
+ *             workers to an SMTP sink process, vs plain BullMQ + handlebars + pooled nodemailer
+ *             into the same sink; rates end to end, lost and duplicated (bench/notifications.ts)
  * Shorter runs: BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_IMPORT_ROWS,
- * BENCH_LIST_ROWS. BENCH_LIST_INDEX=partial adds `(created_at, id) WHERE closed_at IS NULL` to
- * the scratch database before the list cases (an experiment for the proposed index, not the schema).
- * BENCH_PROFILE_DIR=dir writes a V8 CPU profile of each Loket server run (one per round) there.
+ * BENCH_LIST_ROWS, BENCH_NOTIFY_COUNT. BENCH_LIST_INDEX=partial adds `(created_at, id) WHERE
+ * closed_at IS NULL` to the scratch database before the list cases (an experiment for the proposed
+ * index, not the schema). BENCH_NOTIFY_STAGES=1 adds a diagnostic notify run per round (see
+ * bench/notifications.ts). BENCH_PROFILE_DIR=dir writes a V8 CPU profile of each Loket server run
+ * (one per round) there, and of this process during each Loket notify run.
  * BENCH_LOKET_SERVER=path runs another build of the API (default dist/src/server.js), e.g. a
  * patched copy, to measure a proposed fix against the same baselines.
  */
@@ -56,7 +62,7 @@ const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const pin = (cpu: number, cmd: string[]) =>
   hasTaskset ? ['taskset', '-c', String(cpu), ...cmd] : cmd;
 
-const caseGroups = ['import', 'login', 'registry', 'create', 'list'] as const;
+const caseGroups = ['import', 'login', 'registry', 'create', 'list', 'notify'] as const;
 type CaseGroup = (typeof caseGroups)[number];
 
 function selectedGroups(spec: string | undefined): Set<CaseGroup> {
@@ -254,9 +260,15 @@ async function main(): Promise<void> {
   if (hasTaskset) spawnSync('taskset', ['-pc', '1', String(process.pid)]);
   else process.stdout.write('taskset not found: processes are not pinned to CPUs\n');
   const started = performance.now();
-  process.stdout.write(`cases: ${[...groups].join(', ')}\nbuilding…\n`);
-  if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' }).status !== 0)
-    throw new Error('build failed');
+  process.stdout.write(`cases: ${[...groups].join(', ')}\n`);
+  // The HTTP cases run the built server; `notify` runs the workers from source in this process.
+  if ([...groups].some((g) => g !== 'notify')) {
+    process.stdout.write('building…\n');
+    if (
+      spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' }).status !== 0
+    )
+      throw new Error('build failed');
+  }
 
   const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   if (!(await redisAnswers(redisUrl)))
@@ -466,6 +478,22 @@ async function main(): Promise<void> {
         process.stdout.write(`${label} done\n`);
       }
 
+      // Notifications: outbox to an SMTP sink through the real workers, against plain BullMQ.
+      let notify: NotifyResult | undefined;
+      if (groups.has('notify')) {
+        notify = await runNotifyBench({
+          dbUrl,
+          redisUrl,
+          env,
+          officeId: office.id,
+          rounds: ROUNDS,
+          pin,
+          children,
+          root,
+          ...(PROFILE_DIR ? { profileDir: PROFILE_DIR } : {}),
+        });
+      }
+
       // Login, registry lookup and ticket creation, against one validated INSERT.
       const baselineInsert = 'baseline: Fastify + pg INSERT RETURNING';
       let createdBefore = 0;
@@ -647,18 +675,28 @@ async function main(): Promise<void> {
       }
       await pool.end();
 
-      process.stdout.write(
-        `\nHTTP, ${CONNECTIONS} connections, ${DURATION} s after ${WARMUP} s warm-up, ${ROUNDS} rounds, ` +
-          `${hasTaskset ? 'server on CPU 0, load on CPU 1' : 'not pinned'}\n`,
-      );
-      process.stdout.write(
-        `${'case'.padEnd(44)} ${'median req/s'.padStart(12)} ${'p99 ms'.padStart(8)} ${'ratio to baseline'.padStart(18)} ${'non-2xx'.padStart(8)}\n`,
-      );
-      for (const [name, r] of Object.entries(results)) {
+      if (Object.keys(results).length > 0) {
         process.stdout.write(
-          `${name.padEnd(44)} ${median(r.rps).toFixed(0).padStart(12)} ${median(r.p99).toFixed(1).padStart(8)} ${median(r.ratio).toFixed(3).padStart(18)} ${String(r.non2xx).padStart(8)}\n`,
+          `\nHTTP, ${CONNECTIONS} connections, ${DURATION} s after ${WARMUP} s warm-up, ${ROUNDS} rounds, ` +
+            `${hasTaskset ? 'server on CPU 0, load on CPU 1' : 'not pinned'}\n`,
         );
+        process.stdout.write(
+          `${'case'.padEnd(44)} ${'median req/s'.padStart(12)} ${'p99 ms'.padStart(8)} ${'ratio to baseline'.padStart(18)} ${'non-2xx'.padStart(8)}\n`,
+        );
+        for (const [name, r] of Object.entries(results)) {
+          process.stdout.write(
+            `${name.padEnd(44)} ${median(r.rps).toFixed(0).padStart(12)} ${median(r.p99).toFixed(1).padStart(8)} ${median(r.ratio).toFixed(3).padStart(18)} ${String(r.non2xx).padStart(8)}\n`,
+          );
+        }
       }
+      const notifyLines = notify
+        ? notifySummary(
+            notify,
+            median,
+            hasTaskset ? 'sink on CPU 0, senders on CPU 1' : 'not pinned',
+          )
+        : undefined;
+      if (notifyLines) process.stdout.write(`\n${notifyLines.table.join('\n')}\n`);
 
       // The goals of the ticket cases, met or missed.
       const goals: string[] = [];
@@ -704,6 +742,10 @@ async function main(): Promise<void> {
             );
           }
         }
+      }
+      if (notifyLines) {
+        goals.push(notifyLines.goal);
+        notes.push(...notifyLines.notes);
       }
       if (goals.length > 0)
         process.stdout.write(`\nGoals\n${goals.map((g) => `  ${g}\n`).join('')}`);
