@@ -149,9 +149,12 @@ export const ConfigSchema = Type.Object(
     ),
 
     SMTP_URL: Type.Optional(
-      Str('SMTP URL for outgoing mail; unset: .eml files under LOKET_DATA_DIR/mail', {
-        pattern: '^smtps?://',
-      }),
+      Str(
+        'SMTP URL for outgoing mail; required in production; unset elsewhere: .eml files under LOKET_DATA_DIR/mail',
+        {
+          pattern: '^smtps?://',
+        },
+      ),
     ),
     MAIL_FROM: Str('From address of outgoing mail', {
       default: 'Loket Helpdesk <helpdesk@loket.localhost>',
@@ -253,6 +256,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'JWT_SECRET',
       'LOKET_ENCRYPTION_KEY',
       'LOKET_HASH_KEY',
+      // Without it mail would only be written to .eml files (with temporary passwords in them).
+      'SMTP_URL',
     ] as const) {
       if (config[key] === undefined) problems.push(`${key}: required when NODE_ENV=production`);
     }

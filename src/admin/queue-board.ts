@@ -39,7 +39,10 @@ export const queueBoardRoutes: FastifyPluginAsyncTypebox<{
     const adapter = new FastifyAdapter();
     adapter.setBasePath(QUEUE_BOARD_PATH);
     createBullBoard({
-      queues: queues.map((q) => new BullMQAdapter(q)),
+      // Read-only: adding or editing jobs here would bypass the outbox and the delivery records
+      // (a forged notify job could aim someone's secret at another address). Retries of notices
+      // go through POST /api/notifications/:id/retry, which is audited.
+      queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })),
       serverAdapter: adapter,
       options: { uiConfig: { boardTitle: 'Loket' } },
     });

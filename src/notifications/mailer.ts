@@ -93,10 +93,13 @@ export interface DeliveryFailure {
   code: string;
   /** Short and scrubbed: no addresses, no numbers, no message content. */
   detail: string;
+  /** The message may have been accepted anyway (the connection broke after DATA). */
+  uncertain?: boolean;
 }
 
 interface NodemailerError {
   code?: string;
+  command?: string;
   responseCode?: number;
   response?: string;
   message?: string;
@@ -115,5 +118,7 @@ export function classifyMailError(err: unknown): DeliveryFailure {
   if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') {
     return { permanent: true, code: e.code, detail: said };
   }
-  return { permanent: false, code: e.code ?? 'SEND_FAILED', detail: said };
+  // No answer to the message body: the server may have taken it before the line broke.
+  const uncertain = e.command === 'DATA' || e.command === 'BDAT';
+  return { permanent: false, code: e.code ?? 'SEND_FAILED', detail: said, uncertain };
 }

@@ -58,6 +58,12 @@ export function renderNoticeWhatsApp(
   return templates.renderWhatsApp(notice.name, lang, notice.data);
 }
 
+/** The office a notice speaks for, as the notices print it. */
+export async function readOffice(m: EntityManager, officeId: string): Promise<OfficeInfo> {
+  const office = await m.findOne(Office, { where: { id: officeId } });
+  return { name: office?.name ?? 'Helpdesk', timeZone: office?.timeZone ?? 'Asia/Jakarta' };
+}
+
 /**
  * Reads what a notice prints, at send time: the ticket as it is now, the office, and for a
  * password reset the one-time secret (decrypted here and nowhere else).
@@ -67,15 +73,12 @@ export async function loadNoticeData(
   n: Notification,
   pii: PiiCipher,
   now: Date,
+  officeOf: (m: EntityManager, officeId: string) => Promise<OfficeInfo> = readOffice,
 ): Promise<{ ticket: Ticket; notice: AnyNotice }> {
   const ticket = await m.findOne(Ticket, { where: { id: n.ticketId } });
   if (!ticket) throw new NoticeCancelled('the ticket no longer exists');
   if (ticket.purgedAt) throw new NoticeCancelled("the ticket's personal data were purged");
-  const office = await m.findOne(Office, { where: { id: ticket.officeId } });
-  const officeInfo: OfficeInfo = {
-    name: office?.name ?? 'Helpdesk',
-    timeZone: office?.timeZone ?? 'Asia/Jakarta',
-  };
+  const officeInfo = await officeOf(m, ticket.officeId);
   const base = { name: ticket.requesterName, ticketCode: ticket.code, office: officeInfo };
   const lang = n.language;
 
@@ -140,6 +143,10 @@ export async function loadNoticeData(
       const secret = n.secretId
         ? await m.findOne(OneTimeSecret, { where: { id: n.secretId } })
         : null;
+      if (secret && (secret.ticketId !== ticket.id || n.recipientKind !== 'CONTACT_OF_RECORD')) {
+        // Only the ticket's own secret, and only to the registry's contact of record.
+        throw new NoticeUnbuildable('SECRET_MISMATCH', 'the secret does not belong to this notice');
+      }
       if (!secret || secret.expiresAt.getTime() <= now.getTime()) {
         throw new NoticeUnbuildable(
           'SECRET_EXPIRED',

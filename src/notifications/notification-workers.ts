@@ -7,7 +7,7 @@ import { NoticeBusy, SendFailed, type Notifier, type SendQueues } from './notifi
 type NotifyJob = 'notify.requester' | 'notify.staff';
 
 export interface NotificationWorkers {
-  queues: SendQueues & { close(): Promise<void> };
+  queues: SendQueues & { notify: Queue; close(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -35,16 +35,19 @@ export function startNotificationWorkers(deps: {
   const report = deps.onError ?? (() => undefined);
   const email = new Queue(queueNames.emailSend, { connection, prefix });
   const whatsapp = new Queue(queueNames.whatsappOutbound, { connection, prefix });
-  for (const q of [email, whatsapp])
+  const notifyQueue = new Queue(queueNames.notifications, { connection, prefix });
+  for (const q of [email, whatsapp, notifyQueue])
     q.on('error', (err) => {
       report(`queue: ${err.message}`);
     });
   const queues: NotificationWorkers['queues'] = {
     email,
     whatsapp,
+    notify: notifyQueue,
     async close() {
       await email.close();
       await whatsapp.close();
+      await notifyQueue.close();
     },
   };
   const workerOptions = {
@@ -61,7 +64,7 @@ export function startNotificationWorkers(deps: {
       if (!job.id) throw new UnrecoverableError('notify job without id');
       return notifier.fanOut(job.id, job.name, job.data, queues);
     },
-    { ...workerOptions, connection: own(), concurrency: 4 },
+    { ...workerOptions, connection: own(), concurrency: deps.concurrency },
   );
 
   const send = new Worker<JobPayloads['email.send'], unknown, 'email.send'>(

@@ -113,7 +113,8 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
       config: { access: ['SUPERVISOR', 'AUDITOR'] },
       schema: {
         tags: ['notifications'],
-        summary: 'Delivery records by status (dead notices first of all), newest first',
+        summary:
+          'Delivery records, most recently changed first; `status=dead` lists what needs a supervisor',
         querystring: Type.Object(
           {
             status: Type.Optional(lit(notificationStatuses)),
@@ -257,6 +258,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
               uncertain: Type.Boolean({
                 description: 'The previous attempt stopped mid-send: check the chat first',
               }),
+              attempt: Type.Integer({ description: 'Give it back with the result' }),
             }),
             Type.Object({ claimed: Type.Literal(false), status: Type.String() }),
           ]),
@@ -281,6 +283,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
           text: c.text,
           template: cloudTemplateFor(cloudTemplates, c.notice, c.notification.language),
           uncertain: c.uncertain,
+          attempt: c.notification.attempts,
         };
       } catch (err) {
         if (err instanceof SendFailed) return { claimed: false as const, status: 'dead' };
@@ -311,9 +314,13 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
             {
               ok: Type.Literal(false),
               permanent: Type.Boolean(),
-              finalAttempt: Type.Boolean({ default: false }),
+              finalAttempt: Type.Optional(Type.Boolean()),
               code: Type.String({ pattern: '^[A-Z0-9_]{1,40}$' }),
-              detail: Type.String({ maxLength: 300, default: '' }),
+              detail: Type.Optional(Type.String({ maxLength: 300 })),
+              attempt: Type.Optional(Type.Integer({ minimum: 1 })),
+              uncertain: Type.Optional(
+                Type.Boolean({ description: 'The message may have gone out (a timeout)' }),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -333,9 +340,11 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
           : {
               ok: false,
               permanent: b.permanent,
-              finalAttempt: b.finalAttempt,
+              finalAttempt: b.finalAttempt ?? false,
               code: b.code,
-              detail: b.detail,
+              detail: b.detail ?? '',
+              ...(b.attempt !== undefined ? { attempt: b.attempt } : {}),
+              ...(b.uncertain !== undefined ? { uncertain: b.uncertain } : {}),
             },
       );
       if (status === 'missing') throw new AppError('NOT_FOUND');

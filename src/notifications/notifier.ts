@@ -25,6 +25,7 @@ import { classifyMailError, type DeliveryFailure, type Mailer } from './mailer';
 import {
   loadNoticeData,
   NoticeCancelled,
+  readOffice,
   NoticeUnbuildable,
   renderNoticeEmail,
   renderNoticeWhatsApp,
@@ -36,9 +37,51 @@ import {
   type NotificationStatus,
   type RecipientKind,
 } from './notification.entity';
-import { TemplateRenderError, type NotificationTemplates } from './templates';
+import { TemplateRenderError, type NotificationTemplates, type OfficeInfo } from './templates';
 import { TemplateDataError } from './format';
 import { noticeTemplates } from '../workflow/workflow.types';
+
+/** A payload value as text, whatever the outbox row held. */
+const asText = (v: unknown): string =>
+  typeof v === 'string' ? v : v === undefined ? 'undefined' : JSON.stringify(v);
+
+/** What the fan-out reads of a ticket. */
+type TicketContact = Pick<
+  Ticket,
+  'id' | 'language' | 'registryEntryId' | 'contactKind' | 'contactAddress'
+>;
+
+/** A notifications row as raw SQL returns it (snake_case), as the entity. */
+export function notificationFromRow(r: Record<string, unknown>): Notification {
+  const n = new Notification();
+  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  Object.assign(n, {
+    id: r.id,
+    outboxId: r.outbox_id,
+    ticketId: r.ticket_id,
+    event: r.event,
+    channel: r.channel,
+    language: r.language,
+    recipientKind: r.recipient_kind,
+    recipientSealed: r.recipient_sealed,
+    recipientHash: r.recipient_hash,
+    recipientMasked: r.recipient_masked,
+    staffUserId: r.staff_user_id ?? null,
+    secretId: r.secret_id ?? null,
+    messageId: r.message_id ?? null,
+    step: r.step ?? null,
+    status: r.status,
+    attempts: Number(r.attempts),
+    uncertainAttempts: Number(r.uncertain_attempts),
+    lastError: r.last_error ?? null,
+    providerMessageId: r.provider_message_id ?? null,
+    leaseUntil: date(r.lease_until),
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+    sentAt: date(r.sent_at),
+  });
+  return n;
+}
 
 /** Where a notice goes, before it is recorded. */
 interface Recipient {
@@ -97,7 +140,9 @@ const hashOf = (pii: PiiCipher, channel: string, address: string) =>
 const maskOf = (r: Recipient) => {
   const value = r.check.ok ? r.check.address : r.raw;
   if (!value) return '(kosong)';
-  return r.channel === 'EMAIL' ? maskEmail(value) : maskPhoneOrChat(value);
+  const masked = r.channel === 'EMAIL' ? maskEmail(value) : maskPhoneOrChat(value);
+  // The column holds 100; a 254-character address must not make the record (and the notice) fail.
+  return masked.length <= 100 ? masked : `${masked.slice(0, 40)}…${masked.slice(-59)}`;
 };
 
 /** How the send job of a notice is queued (the job id is the notification id). */
@@ -114,11 +159,21 @@ export function createNotifier(deps: NotifierDeps) {
   const { dataSource, pii, templates, config, clock } = deps;
   const log = deps.log ?? (() => undefined);
   const mailDomain = domainOf(config.MAIL_FROM);
+  // Offices change rarely; a minute's cache spares a query per notice.
+  const officeCache = new Map<string, { at: number; info: Promise<OfficeInfo> }>();
+  const officeOf = (m: EntityManager, officeId: string) => {
+    const hit = officeCache.get(officeId);
+    if (hit && Date.now() - hit.at < 60_000) return hit.info;
+    const info = readOffice(m, officeId);
+    officeCache.set(officeId, { at: Date.now(), info });
+    info.catch(() => officeCache.delete(officeId));
+    return info;
+  };
   const replyMailbox = config.MAIL_REPLY_ADDRESS ?? addressOf(config.MAIL_FROM);
 
   async function requesterRecipients(
     m: EntityManager,
-    ticket: Ticket,
+    ticket: TicketContact,
     who: 'CONTACT_OF_RECORD' | 'REQUESTER_CONTACT',
   ): Promise<Recipient[]> {
     const language = ticket.language;
@@ -222,12 +277,29 @@ export function createNotifier(deps: NotifierDeps) {
     await queues[job.queue].add(job.name, job.data, { ...sendJobOptions(config), jobId: n.id });
   }
 
-  /** Moves a notice to its final or retry state after a failed attempt. */
-  async function recordFailure(id: string, failure: DeliveryFailure, dead: boolean) {
+  /**
+   * Moves a notice to its final or retry state after a failed attempt. With `attempt`, only the
+   * holder of that attempt may do so: a worker whose lease lapsed cannot undo a newer claim.
+   * An uncertain failure (the connection broke after the message was handed over) is counted.
+   */
+  async function recordFailure(
+    id: string,
+    failure: DeliveryFailure,
+    dead: boolean,
+    attempt?: number,
+  ) {
     await dataSource.query(
       `UPDATE notifications SET status = $2, last_error = $3, lease_until = NULL,
-        updated_at = clock_timestamp() WHERE id = $1 AND status NOT IN ('sent', 'cancelled')`,
-      [id, dead ? 'dead' : 'failed', `${failure.code}: ${failure.detail}`.slice(0, 500)],
+         uncertain_attempts = uncertain_attempts + $5::int, updated_at = clock_timestamp()
+       WHERE id = $1 AND status NOT IN ('sent', 'cancelled')
+         AND ($4::int IS NULL OR (status = 'sending' AND attempts = $4::int))`,
+      [
+        id,
+        dead ? 'dead' : 'failed',
+        `${failure.code}: ${failure.detail}`.slice(0, 500),
+        attempt ?? null,
+        failure.uncertain ? 1 : 0,
+      ],
     );
   }
 
@@ -262,9 +334,9 @@ export function createNotifier(deps: NotifierDeps) {
          FROM prev
          WHERE n.id = prev.id AND (prev.status IN ('queued', 'failed')
            OR (prev.status = 'sending' AND n.lease_until < clock_timestamp()))
-         RETURNING n.id, prev.status AS previous_status
+         RETURNING n.*, prev.status AS previous_status
        )
-       SELECT id, previous_status FROM claimed`,
+       SELECT * FROM claimed`,
       [id, config.NOTIFY_LEASE_SECONDS],
     );
     const row = rows[0];
@@ -273,8 +345,7 @@ export function createNotifier(deps: NotifierDeps) {
       if (current?.status === 'sending') throw new NoticeBusy();
       return { claimed: null, status: current?.status ?? 'missing' };
     }
-    const claimed = await dataSource.getRepository(Notification).findOneOrFail({ where: { id } });
-    return { claimed, uncertain: row.previous_status === 'sending' };
+    return { claimed: notificationFromRow(row), uncertain: row.previous_status === 'sending' };
   }
 
   /**
@@ -313,7 +384,7 @@ export function createNotifier(deps: NotifierDeps) {
     n: Notification,
   ): Promise<{ ticket: Ticket; notice: AnyNotice } | { stop: SendOutcome }> {
     try {
-      return await loadNoticeData(dataSource.manager, n, pii, clock.now());
+      return await loadNoticeData(dataSource.manager, n, pii, clock.now(), officeOf);
     } catch (err) {
       if (err instanceof NoticeCancelled) {
         await recordCancelled(n.id, err.reason);
@@ -321,9 +392,17 @@ export function createNotifier(deps: NotifierDeps) {
       }
       const failure = asFailure(err);
       if (failure) {
-        await recordFailure(n.id, failure, true);
+        await recordFailure(n.id, failure, true, n.attempts);
         throw new SendFailed(failure, true);
       }
+      // Nothing was sent (e.g. the database hiccupped): give the lease back, so the retry is
+      // not mistaken for a crash mid-send.
+      await recordFailure(
+        n.id,
+        { permanent: false, code: 'PREPARE', detail: err instanceof Error ? err.name : 'error' },
+        false,
+        n.attempts,
+      ).catch(() => undefined);
       throw err;
     }
   }
@@ -342,9 +421,17 @@ export function createNotifier(deps: NotifierDeps) {
       payload: JobPayloads[N],
       queues: SendQueues,
     ): Promise<{ recorded: number; queued: number; invalid: number }> {
-      const rows = await dataSource.transaction(async (m) => {
-        const ticket = await m.findOne(Ticket, { where: { id: payload.ticketId } });
-        if (!ticket || ticket.purgedAt) return [];
+      // The hot path: raw statements with the columns needed, no explicit transaction (each
+      // statement is atomic and a rerun is idempotent).
+      const m = dataSource.manager;
+      const [ticket] = await m.query<(TicketContact & { purged: boolean })[]>(
+        `SELECT id, language, registry_entry_id AS "registryEntryId", contact_kind AS "contactKind",
+                contact_address AS "contactAddress", purged_at IS NOT NULL AS purged
+           FROM tickets WHERE id = $1`,
+        [payload.ticketId],
+      );
+      let rows: Notification[] = [];
+      if (ticket && !ticket.purged) {
         const recipients =
           name === 'notify.staff'
             ? await staffRecipients(m, (payload as JobPayloads['notify.staff']).roles)
@@ -355,7 +442,8 @@ export function createNotifier(deps: NotifierDeps) {
               );
         const p = payload as Partial<JobPayloads['notify.requester'] & JobPayloads['notify.staff']>;
         const known = (noticeTemplates as readonly string[]).includes(payload.template);
-        for (const r of recipients) {
+        const values: unknown[] = [outboxId, ticket.id];
+        const tuples = recipients.map((r) => {
           const address = r.check.ok ? r.check.address : r.raw;
           const problem = !known
             ? 'UNKNOWN_TEMPLATE: no such notice template'
@@ -366,44 +454,63 @@ export function createNotifier(deps: NotifierDeps) {
                     ? 'not an Indonesian mobile number'
                     : 'not a valid address'
                 }`;
-          await m.query(
-            `INSERT INTO notifications (id, outbox_id, ticket_id, event, channel, language,
-               recipient_kind, recipient_sealed, recipient_hash, recipient_masked, staff_user_id,
-               secret_id, message_id, step, status, last_error)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-             ON CONFLICT (outbox_id, channel, recipient_hash) DO NOTHING`,
-            [
-              randomUUID(),
-              outboxId,
-              ticket.id,
-              String(payload.template as unknown).slice(0, 40),
-              r.channel,
-              r.language,
-              r.kind,
-              sealedOf(pii, r),
-              hashOf(pii, r.channel, address),
-              maskOf(r),
-              r.staffUserId ?? null,
-              p.secretId ?? null,
-              p.messageId ?? null,
-              p.step ?? null,
-              problem ? 'dead' : 'queued',
-              problem,
-            ],
+          const first = values.length + 1;
+          values.push(
+            randomUUID(),
+            asText(payload.template).slice(0, 40),
+            r.channel,
+            r.language,
+            r.kind,
+            sealedOf(pii, r),
+            hashOf(pii, r.channel, address),
+            maskOf(r),
+            r.staffUserId ?? null,
+            p.secretId ?? null,
+            p.messageId ?? null,
+            p.step ?? null,
+            problem ? 'dead' : 'queued',
+            problem,
           );
+          const at = (k: number) => `$${String(first + k)}`;
+          return `(${at(0)}::uuid, $1::uuid, $2::uuid, ${Array.from({ length: 13 }, (_, k) => at(k + 1)).join(', ')})`;
+        });
+        if (tuples.length > 0) {
+          // Recorded and marked processed in one statement: if the send jobs are lost after
+          // this, the sweeper finds the queued records; if the job reruns, the conflict keeps
+          // one record per recipient.
+          const inserted = await m.query<Record<string, unknown>[]>(
+            `WITH ins AS (
+               INSERT INTO notifications (id, outbox_id, ticket_id, event, channel, language,
+                 recipient_kind, recipient_sealed, recipient_hash, recipient_masked, staff_user_id,
+                 secret_id, message_id, step, status, last_error)
+               VALUES ${tuples.join(', ')}
+               ON CONFLICT (outbox_id, channel, recipient_hash) DO NOTHING
+               RETURNING *
+             ), done AS (
+               UPDATE outbox SET processed_at = clock_timestamp()
+                WHERE id = $1 AND processed_at IS NULL
+             )
+             SELECT * FROM ins`,
+            values,
+          );
+          rows = inserted.map(notificationFromRow);
+          if (rows.length < tuples.length) {
+            rows = await m.find(Notification, { where: { outboxId } });
+          }
         }
-        return m.find(Notification, { where: { outboxId } });
-      });
+      }
+      if (rows.length === 0) {
+        await m.query(
+          'UPDATE outbox SET processed_at = clock_timestamp() WHERE id = $1 AND processed_at IS NULL',
+          [outboxId],
+        );
+      }
       let queued = 0;
       for (const n of rows) {
         if (n.status !== 'queued' && n.status !== 'failed') continue;
         await enqueueSend(queues, n);
         queued++;
       }
-      await dataSource.query(
-        'UPDATE outbox SET processed_at = clock_timestamp() WHERE id = $1 AND processed_at IS NULL',
-        [outboxId],
-      );
       const invalid = rows.filter((r) => r.status === 'dead' && r.attempts === 0).length;
       if (invalid > 0) log('warn', `notice ${outboxId}: ${invalid} recipient(s) not deliverable`);
       return { recorded: rows.length, queued, invalid };
@@ -442,7 +549,13 @@ export function createNotifier(deps: NotifierDeps) {
       } catch (err) {
         const failure = asFailure(err) ?? classifyMailError(err);
         const dead = failure.permanent || finalAttempt;
-        await recordFailure(n.id, failure, dead);
+        await recordFailure(n.id, failure, dead, n.attempts);
+        if (failure.uncertain) {
+          log(
+            'warn',
+            `notification ${id}: the connection broke after the message was handed over; a duplicate is possible`,
+          );
+        }
         throw new SendFailed(failure, dead);
       }
       await recordSent(n.id, messageId);
@@ -474,9 +587,12 @@ export function createNotifier(deps: NotifierDeps) {
       try {
         text = renderNoticeWhatsApp(templates, prepared.notice, c.claimed.language);
       } catch (err) {
-        const failure = asFailure(err);
-        if (!failure) throw err;
-        await recordFailure(id, failure, true);
+        const failure = asFailure(err) ?? {
+          permanent: true,
+          code: 'TEMPLATE',
+          detail: err instanceof Error ? err.message.slice(0, 300) : 'render failed',
+        };
+        await recordFailure(id, failure, true, c.claimed.attempts);
         throw new SendFailed(failure, true);
       }
       return {
@@ -494,7 +610,17 @@ export function createNotifier(deps: NotifierDeps) {
       id: string,
       result:
         | { ok: true; providerMessageId: string }
-        | { ok: false; permanent: boolean; code: string; detail: string; finalAttempt: boolean },
+        | {
+            ok: false;
+            permanent: boolean;
+            code: string;
+            detail: string;
+            finalAttempt: boolean;
+            /** The attempt the claim gave; a stale bot cannot undo a newer claim. */
+            attempt?: number;
+            /** The send may have gone out (a timeout after hand-over). */
+            uncertain?: boolean;
+          },
     ): Promise<NotificationStatus | 'missing'> {
       const n = await dataSource.getRepository(Notification).findOne({ where: { id } });
       if (n?.channel !== 'WHATSAPP') return 'missing';
@@ -506,10 +632,17 @@ export function createNotifier(deps: NotifierDeps) {
       const dead = result.permanent || result.finalAttempt;
       await recordFailure(
         id,
-        { permanent: result.permanent, code: result.code, detail: scrubError(result.detail) },
+        {
+          permanent: result.permanent,
+          code: result.code,
+          detail: scrubError(result.detail),
+          uncertain: result.uncertain ?? false,
+        },
         dead,
+        result.attempt,
       );
-      return dead ? 'dead' : 'failed';
+      const after = await dataSource.getRepository(Notification).findOne({ where: { id } });
+      return after?.status ?? 'missing';
     },
 
     /** A job gave up without recording why (e.g. its attempts ran out while busy): make it dead. */
@@ -521,51 +654,81 @@ export function createNotifier(deps: NotifierDeps) {
      * Re-queues what Redis may have lost: outbox rows published but never processed, and notices
      * still to send whose job is gone. Both are idempotent (job id = row id).
      */
-    async sweep(queues: SendQueues): Promise<{ outbox: number; notices: number }> {
+    async sweep(
+      queues: SendQueues & { notify: Pick<Queue, 'getJob'> },
+    ): Promise<{ outbox: number; notices: number }> {
       const after = config.NOTIFY_SWEEP_AFTER_SECONDS;
-      const outbox: unknown[] = await dataSource.query(
-        `WITH again AS (
-           UPDATE outbox SET published_at = NULL
-            WHERE processed_at IS NULL AND published_at IS NOT NULL
-              AND published_at < clock_timestamp() - make_interval(secs => $1)
-            RETURNING id
-         )
-         SELECT id FROM again`,
+      // Outbox rows whose notify job never finished: publish them again. A job that ended
+      // (failed for good, e.g. a long database outage) still holds the id, so it goes first and
+      // its reason is kept on the row.
+      const unprocessed = await dataSource.query<{ id: string }[]>(
+        `SELECT id FROM outbox
+          WHERE processed_at IS NULL AND published_at IS NOT NULL
+            AND published_at < clock_timestamp() - make_interval(secs => $1)
+          ORDER BY published_at LIMIT 500`,
         [after],
       );
-      const stuck = await dataSource.query<Notification[]>(
-        `SELECT id FROM notifications
-          WHERE (status IN ('queued', 'failed') OR (status = 'sending' AND lease_until < clock_timestamp()))
-            AND updated_at < clock_timestamp() - make_interval(secs => $1)
-          ORDER BY updated_at LIMIT 500`,
-        [after],
-      );
-      let notices = 0;
-      for (const { id } of stuck) {
-        const n = await dataSource.getRepository(Notification).findOne({ where: { id } });
-        if (!n) continue;
-        const queue = queues[n.channel === 'EMAIL' ? 'email' : 'whatsapp'];
-        const job = await queue.getJob(n.id);
+      for (const { id } of unprocessed) {
+        const job = await queues.notify.getJob(id);
         const state = job ? await job.getState() : 'missing';
-        if (state === 'missing' || state === 'unknown') {
-          await enqueueSend(queues, n);
-          notices++;
-        } else if (state === 'completed' || state === 'failed') {
-          // The job ended without the record saying so (its worker died between the two).
-          if (state === 'failed' && job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        if (
+          state !== 'missing' &&
+          state !== 'unknown' &&
+          state !== 'failed' &&
+          state !== 'completed'
+        ) {
+          continue; // still waiting, delayed or running
+        }
+        const reason = state === 'failed' ? (job?.failedReason ?? 'failed') : null;
+        if (job && (state === 'failed' || state === 'completed')) await job.remove();
+        await dataSource.query(
+          `UPDATE outbox SET published_at = NULL, last_error = coalesce($2, last_error)
+            WHERE id = $1 AND processed_at IS NULL`,
+          [id, reason ? `notify job failed: ${reason}`.slice(0, 500) : null],
+        );
+      }
+      // Notices still to send whose job is gone or ended; per channel, so a backlog on one (the
+      // bot offline) does not hide lost jobs of the other.
+      let notices = 0;
+      for (const channel of ['EMAIL', 'WHATSAPP'] as const) {
+        const stuck = await dataSource.query<Record<string, unknown>[]>(
+          `SELECT * FROM notifications
+            WHERE channel = $2
+              AND (status IN ('queued', 'failed')
+                   OR (status = 'sending' AND lease_until < clock_timestamp()))
+              AND updated_at < clock_timestamp() - make_interval(secs => $1)
+            ORDER BY updated_at LIMIT 500`,
+          [after, channel],
+        );
+        const queue = queues[channel === 'EMAIL' ? 'email' : 'whatsapp'];
+        for (const row of stuck) {
+          const n = notificationFromRow(row);
+          const job = await queue.getJob(n.id);
+          const state = job ? await job.getState() : 'missing';
+          if (state === 'failed' && n.status === 'failed') {
+            // Out of attempts, but the worker died before recording it.
             await recordFailure(
               n.id,
               { permanent: false, code: 'ATTEMPTS', detail: 'no attempts left' },
               true,
             );
-          } else {
-            await job?.remove();
+            continue;
+          }
+          if (
+            state === 'missing' ||
+            state === 'unknown' ||
+            state === 'completed' ||
+            state === 'failed'
+          ) {
+            // A `sending` row goes back too: its next claim counts the uncertain attempt. A
+            // `queued` one with an ended job is a supervisor's retry that Redis did not take.
+            if (job && state !== 'missing' && state !== 'unknown') await job.remove();
             await enqueueSend(queues, n);
             notices++;
           }
         }
       }
-      return { outbox: outbox.length, notices };
+      return { outbox: unprocessed.length, notices };
     },
   };
 }

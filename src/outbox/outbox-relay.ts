@@ -24,6 +24,7 @@ export function createOutboxRelay(deps: {
   onError?: (err: Error) => void;
 }): OutboxRelay {
   const { dataSource, connection, prefix } = deps;
+  const batchSize = deps.batchSize ?? 100;
   const queues = new Map<string, Queue>();
   const queueFor = (name: string) => {
     let q = queues.get(name);
@@ -80,24 +81,39 @@ export function createOutboxRelay(deps: {
         await m.query(
           `SELECT id, queue, name, payload FROM outbox WHERE published_at IS NULL
           ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [deps.batchSize ?? 100],
+          [batchSize],
         );
       const published: string[] = [];
       let failure: Error | undefined;
+      // Consecutive rows of one queue go in one addBulk (one round trip, one MULTI); the order of
+      // the outbox is kept across queues.
+      const runs: (typeof rows)[] = [];
       for (const row of rows) {
+        const last = runs.at(-1);
+        if (last?.[0]?.queue === row.queue) last.push(row);
+        else runs.push([row]);
+      }
+      for (const run of runs) {
+        const queueName = run[0]?.queue ?? '';
         try {
           assertConnected();
-          await queueFor(row.queue).add(row.name, row.payload, {
-            jobId: row.id,
-            attempts: 8,
-            backoff: { type: 'exponential', delay: 5000 },
-            removeOnComplete: { age: 7 * 24 * 3600 },
-            removeOnFail: false,
-          });
-          published.push(row.id);
+          await queueFor(queueName).addBulk(
+            run.map((row) => ({
+              name: row.name,
+              data: row.payload,
+              opts: {
+                jobId: row.id,
+                attempts: 8,
+                backoff: { type: 'exponential', delay: 5000 },
+                removeOnComplete: { age: 7 * 24 * 3600 },
+                removeOnFail: false,
+              },
+            })),
+          );
+          published.push(...run.map((row) => row.id));
         } catch (err) {
           failure = err instanceof Error ? err : new Error(String(err));
-          dropQueue(row.queue);
+          dropQueue(queueName);
           break; // Redis is likely down: keep the order, try again on the next pass
         }
       }
@@ -121,10 +137,15 @@ export function createOutboxRelay(deps: {
 
   const tick = () => {
     if (stopped) return;
+    let full = false;
     running = relayOnce()
+      .then((n) => {
+        full = n >= batchSize;
+      })
       .catch((err: unknown) => deps.onError?.(err instanceof Error ? err : new Error(String(err))))
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.intervalMs ?? 500);
+        // A full batch means a backlog: go on at once; otherwise wait for new rows.
+        if (!stopped) timer = setTimeout(tick, full ? 0 : (deps.intervalMs ?? 500));
       });
   };
 

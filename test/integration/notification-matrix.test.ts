@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { systemActor } from '../../src/audit/audit.service';
 import { queueNames } from '../../src/jobs/queues';
 import { documentName } from '../../src/notifications/format';
@@ -37,6 +39,10 @@ describe('every requester notice × language × channel through the pipeline', (
   let helpdesk: string;
   let bot: string;
   let reason: { code: string; label_id: string; label_en: string };
+  const records = {
+    email: { id: '', userId: 'siti.ppk', address: 'siti.rahmawati@samarindakota.go.id' },
+    phone: { id: '', userId: 'siti.pp', address: '+6285212345678' },
+  };
   let n = 0;
 
   beforeAll(async () => {
@@ -55,6 +61,24 @@ describe('every requester notice × language × channel through the pipeline', (
       );
     if (!reasons[0]) throw new Error('no reject reason in the catalogue');
     reason = reasons[0];
+    const file = join(t.config.LOKET_DATA_DIR, 'registry.csv');
+    writeFileSync(
+      file,
+      [
+        'user_id,full_name,nik,nip,spse_role,agency,unit,email,phone,birth_place,birth_date,sk_reference',
+        'siti.ppk,Siti Rahmawati,6471024506850003,,PPK,Pemerintah Kota Samarinda,,siti.rahmawati@samarindakota.go.id,,,,',
+        'siti.pp,Siti Rahmawati,6471024506850004,,PP,Pemerintah Kota Samarinda,,,085212345678,,,',
+      ].join('\n'),
+    );
+    await t.container.registry.importCsvFile(file, {
+      fileName: 'registry.csv',
+      actor: systemActor,
+    });
+    const ids: { id: string; user_id: string }[] = await t.container.dataSource.query(
+      'SELECT id, user_id FROM registry_entries',
+    );
+    records.email.id = ids.find((r) => r.user_id === 'siti.ppk')?.id ?? '';
+    records.phone.id = ids.find((r) => r.user_id === 'siti.pp')?.id ?? '';
     workers = await startWorkers(t.container, t.redis);
   });
   afterAll(async () => {
@@ -89,6 +113,7 @@ describe('every requester notice × language × channel through the pipeline', (
     const { id, code } = created.body;
     const m = t.container.dataSource;
     const expected: string[] = [code];
+    let recipient = contact.address;
     let payload: Record<string, unknown> = {
       ticketId: id,
       template: notice,
@@ -109,14 +134,18 @@ describe('every requester notice × language × channel through the pipeline', (
         expected.push(lang === 'en' ? reason.label_en : reason.label_id);
         break;
       case 'password-reset': {
+        // Secrets go only to the registry's contact of record: its email, else its phone.
+        const entry = channel === 'EMAIL' ? records.email : records.phone;
+        await m.query('UPDATE tickets SET registry_entry_id = $2 WHERE id = $1', [id, entry.id]);
         const secret = await m.getRepository(OneTimeSecret).save({
           ticketId: id,
           purpose: 'TEMPORARY_PASSWORD',
           sealed: t.container.secrets.pii.encrypt(PASSWORD),
           expiresAt: new Date(MONDAY_0900_WIB + 86_400_000),
         });
-        payload = { ...payload, secretId: secret.id };
-        expected.push('siti.ppk', PASSWORD);
+        payload = { ...payload, recipient: 'CONTACT_OF_RECORD', secretId: secret.id };
+        expected.push(entry.userId, PASSWORD);
+        recipient = entry.address;
         break;
       }
       case 'user-id-info':
@@ -135,7 +164,9 @@ describe('every requester notice × language × channel through the pipeline', (
         payload = {};
         break;
       }
-      default:
+      case 'ticket-received':
+      case 'pickup-in-person':
+      case 'deadline-breached':
         break;
     }
     if (notice !== 'ticket-received' && notice !== 'staff-reply') {
@@ -144,7 +175,7 @@ describe('every requester notice × language × channel through the pipeline', (
       );
     }
     expected.push(lang === 'en' ? 'Dear' : 'Yth.');
-    return { id, code, contact, expected };
+    return { id, code, contact: { address: recipient }, expected };
   }
 
   const waitForRecord = async (ticketId: string, notice: NoticeTemplate, status: string) => {

@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { systemActor } from '../../src/audit/audit.service';
 import { queueNames } from '../../src/jobs/queues';
 import { enqueueOutbox } from '../../src/outbox/outbox';
+import { OneTimeSecret } from '../../src/outbox/outbox.entity';
 import { startWorkers, type Workers } from '../../src/worker';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -540,5 +541,77 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
     );
     // The cookie opens nothing but the board.
     expect((await t.http('GET', '/api/notifications', { headers: { cookie } })).status).toBe(401);
+  });
+
+  test("a notice cannot carry another ticket's temporary password", async () => {
+    const victim = await create(
+      budi({ contact: { kind: 'EMAIL', address: 'korban@example.org' } }),
+    );
+    const secret = await t.container.dataSource.getRepository(OneTimeSecret).save({
+      ticketId: victim.body.id,
+      purpose: 'TEMPORARY_PASSWORD',
+      sealed: t.container.secrets.pii.encrypt('Rahasia-Orang-Lain-1'),
+      expiresAt: new Date(now + 3_600_000),
+    });
+    const other = await create(
+      budi({ contact: { kind: 'EMAIL', address: 'pencuri@example.org' } }),
+    );
+    await t.container.dataSource.transaction((m) =>
+      enqueueOutbox(m, queueNames.notifications, 'notify.requester', {
+        ticketId: other.body.id,
+        template: 'password-reset',
+        recipient: 'REQUESTER_CONTACT',
+        secretId: secret.id,
+      }),
+    );
+    const items = await waitFor(
+      () => notificationsOf(other.body.id),
+      (list) => list.some((n) => n.event === 'password-reset' && n.status === 'dead'),
+    );
+    expect(items.find((n) => n.event === 'password-reset')?.lastError).toMatch(/^SECRET_MISMATCH/);
+    expect(sink.messages.some((m) => m.raw.includes('Rahasia-Orang-Lain-1'))).toBe(false);
+  });
+
+  test('a stale bot cannot undo a newer claim, and the board is read-only', async () => {
+    const bot = (
+      await t.container.staff.createServiceAccount({ name: 'helpus-2', kind: 'BOT' }, systemActor)
+    ).token;
+    const r = await t.http<Summary>('POST', '/api/tickets', {
+      token: bot,
+      json: budi({
+        channel: 'WHATSAPP',
+        contact: { kind: 'WHATSAPP', address: '6281311112222@c.us' },
+      }),
+    });
+    const [queued] = await waitFor(
+      () => notificationsOf(r.body.id),
+      (items) => items.length === 1,
+    );
+    const path = `/api/notifications/${queued?.id}/whatsapp`;
+    const first = await t.http<{ attempt: number }>('POST', `${path}/claim`, { token: bot });
+    expect(first.body.attempt).toBe(1);
+    // The first bot stalls past its lease; another takes the notice over.
+    await t.container.dataSource.query(
+      `UPDATE notifications SET lease_until = now() - interval '1 second' WHERE id = $1`,
+      [queued?.id],
+    );
+    const second = await t.http<{ attempt: number; uncertain: boolean }>('POST', `${path}/claim`, {
+      token: bot,
+    });
+    expect(second.body).toMatchObject({ attempt: 2, uncertain: true });
+    const stale = await t.http<{ status: string }>('POST', `${path}/result`, {
+      token: bot,
+      json: { ok: false, permanent: true, code: 'TIMEOUT', attempt: 1 },
+    });
+    expect([stale.status, stale.body]).toEqual([200, { status: 'sending' }]);
+    const [record] = await notificationsOf(r.body.id);
+    expect(record).toMatchObject({ status: 'sending', uncertainAttempts: 1 });
+
+    const session = await t.http('POST', '/api/admin/queues/session', { token: supervisor });
+    const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const write = await t.http('PUT', '/admin/queues/api/queues/email-send/retry/failed', {
+      headers: { cookie },
+    });
+    expect(write.status).toBeGreaterThanOrEqual(400);
   });
 });

@@ -40,6 +40,20 @@ describe('config', () => {
     );
   });
 
+  test('production sends real mail: without SMTP_URL it refuses to start', () => {
+    const secrets = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://loket@db/loket',
+      JWT_SECRET: 'x'.repeat(40),
+      LOKET_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+      LOKET_HASH_KEY: Buffer.alloc(32, 2).toString('base64'),
+    };
+    expect(() => loadConfig(secrets)).toThrow(/SMTP_URL: required when NODE_ENV=production/);
+    expect(loadConfig({ ...secrets, SMTP_URL: 'smtp://relay.example.go.id:587' }).SMTP_URL).toBe(
+      'smtp://relay.example.go.id:587',
+    );
+  });
+
   test('a short JWT secret is refused', () => {
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
   });
