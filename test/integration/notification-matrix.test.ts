@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { systemActor } from '../../src/audit/audit.service';
 import { queueNames } from '../../src/jobs/queues';
 import { documentName } from '../../src/notifications/format';
+import { whatsAppNotices } from '../../src/notifications/templates';
 import { enqueueOutbox } from '../../src/outbox/outbox';
 import { OneTimeSecret } from '../../src/outbox/outbox.entity';
 import { startWorkers, type Workers } from '../../src/worker';
@@ -22,15 +23,7 @@ jest.setTimeout(90_000);
 
 type Channel = 'EMAIL' | 'WHATSAPP';
 type Lang = 'id' | 'en';
-const requesterNotices: Exclude<NoticeTemplate, 'deadline-breached'>[] = [
-  'ticket-received',
-  'documents-missing',
-  'request-rejected',
-  'password-reset',
-  'user-id-info',
-  'pickup-in-person',
-  'staff-reply',
-];
+const requesterNotices = whatsAppNotices;
 
 describe('every requester notice × language × channel through the pipeline', () => {
   let t: TestApp;

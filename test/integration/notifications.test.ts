@@ -109,6 +109,22 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
     }
   };
   const mailTo = (address: string) => sink.messages.filter((m) => m.to === address);
+  let bots = 0;
+  /** A BOT service account and a ticket it opened from a WhatsApp chat. */
+  const whatsAppTicket = async (chatId: string) => {
+    const bot = (
+      await t.container.staff.createServiceAccount(
+        { name: `helpus-${++bots}`, kind: 'BOT' },
+        systemActor,
+      )
+    ).token;
+    const r = await t.http<Summary>('POST', '/api/tickets', {
+      token: bot,
+      json: budi({ channel: 'WHATSAPP', contact: { kind: 'WHATSAPP', address: chatId } }),
+    });
+    expect(r.status).toBe(201);
+    return { bot, r };
+  };
 
   const budi = (overrides: Record<string, unknown> = {}) => ({
     type: 'RESET_PASSWORD',
@@ -428,17 +444,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
   });
 
   test('WhatsApp: the job carries no personal data; the bot claims the text and the approved template, then reports', async () => {
-    const bot = (
-      await t.container.staff.createServiceAccount({ name: 'helpus', kind: 'BOT' }, systemActor)
-    ).token;
-    const r = await t.http<Summary>('POST', '/api/tickets', {
-      token: bot,
-      json: budi({
-        channel: 'WHATSAPP',
-        contact: { kind: 'WHATSAPP', address: '6281234567890@c.us' },
-      }),
-    });
-    expect(r.status).toBe(201);
+    const { bot, r } = await whatsAppTicket('6281234567890@c.us');
     const [queued] = await waitFor(
       () => notificationsOf(r.body.id),
       (items) => items.length === 1,
@@ -573,16 +579,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
   });
 
   test('a stale bot cannot undo a newer claim, and the board is read-only', async () => {
-    const bot = (
-      await t.container.staff.createServiceAccount({ name: 'helpus-2', kind: 'BOT' }, systemActor)
-    ).token;
-    const r = await t.http<Summary>('POST', '/api/tickets', {
-      token: bot,
-      json: budi({
-        channel: 'WHATSAPP',
-        contact: { kind: 'WHATSAPP', address: '6281311112222@c.us' },
-      }),
-    });
+    const { bot, r } = await whatsAppTicket('6281311112222@c.us');
     const [queued] = await waitFor(
       () => notificationsOf(r.body.id),
       (items) => items.length === 1,
