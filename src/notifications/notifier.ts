@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config';
 import type { JobPayloads } from '../jobs/queues';
+import { preparedQuery } from '../db/prepared';
 import { RegistryEntry } from '../registry/registry-entry.entity';
 import type { Clock } from '../shared/clock';
 import type { PiiCipher } from '../shared/pii';
@@ -30,6 +31,7 @@ import {
   renderNoticeEmail,
   renderNoticeWhatsApp,
   type AnyNotice,
+  type NoticeTicket,
 } from './notice-data';
 import {
   Notification,
@@ -157,6 +159,7 @@ export function sendJobOptions(config: Config) {
 
 export function createNotifier(deps: NotifierDeps) {
   const { dataSource, pii, templates, config, clock } = deps;
+  const sql = preparedQuery(dataSource);
   const log = deps.log ?? (() => undefined);
   const mailDomain = domainOf(config.MAIL_FROM);
   // Offices change rarely; a minute's cache spares a query per notice.
@@ -321,9 +324,10 @@ export function createNotifier(deps: NotifierDeps) {
     | { claimed: Notification; uncertain: boolean }
     | { claimed: null; status: NotificationStatus | 'missing' }
   > {
-    const rows: (Record<string, unknown> & { previous_status: string })[] = await dataSource.query(
-      // A top-level UPDATE ... RETURNING comes back from TypeORM as [rows, count]; a SELECT
-      // over the CTE comes back as rows.
+    const rows = await sql<Record<string, unknown> & { previous_status: string }>(
+      'notify-claim',
+      // A CTE read by a SELECT: rows come back as rows whatever runs the query (TypeORM returns a
+      // top-level UPDATE ... RETURNING as [rows, count]).
       `WITH prev AS (
          SELECT id, status FROM notifications WHERE id = $1 FOR UPDATE
        ), claimed AS (
@@ -353,7 +357,8 @@ export function createNotifier(deps: NotifierDeps) {
    * notice still needs it: a resend after this point would print no password.
    */
   async function recordSent(id: string, providerId: string) {
-    await dataSource.query(
+    await sql(
+      'notify-sent',
       `WITH done AS (
          UPDATE notifications SET status = 'sent', sent_at = clock_timestamp(),
            provider_message_id = $2, last_error = NULL, lease_until = NULL,
@@ -382,9 +387,9 @@ export function createNotifier(deps: NotifierDeps) {
   /** Loads and renders a claimed notice; a permanent problem kills it, a cancellation ends it. */
   async function prepare(
     n: Notification,
-  ): Promise<{ ticket: Ticket; notice: AnyNotice } | { stop: SendOutcome }> {
+  ): Promise<{ ticket: NoticeTicket; notice: AnyNotice } | { stop: SendOutcome }> {
     try {
-      return await loadNoticeData(dataSource.manager, n, pii, clock.now(), officeOf);
+      return await loadNoticeData(dataSource.manager, n, pii, clock.now(), officeOf, sql);
     } catch (err) {
       if (err instanceof NoticeCancelled) {
         await recordCancelled(n.id, err.reason);
@@ -424,7 +429,8 @@ export function createNotifier(deps: NotifierDeps) {
       // The hot path: raw statements with the columns needed, no explicit transaction (each
       // statement is atomic and a rerun is idempotent).
       const m = dataSource.manager;
-      const [ticket] = await m.query<(TicketContact & { purged: boolean })[]>(
+      const [ticket] = await sql<TicketContact & { purged: boolean }>(
+        'notify-fanout-ticket',
         `SELECT id, language, registry_entry_id AS "registryEntryId", contact_kind AS "contactKind",
                 contact_address AS "contactAddress", purged_at IS NOT NULL AS purged
            FROM tickets WHERE id = $1`,
@@ -478,7 +484,8 @@ export function createNotifier(deps: NotifierDeps) {
           // Recorded and marked processed in one statement: if the send jobs are lost after
           // this, the sweeper finds the queued records; if the job reruns, the conflict keeps
           // one record per recipient.
-          const inserted = await m.query<Record<string, unknown>[]>(
+          const inserted = await sql<Record<string, unknown>>(
+            `notify-fanout-insert-${String(tuples.length)}`,
             `WITH ins AS (
                INSERT INTO notifications (id, outbox_id, ticket_id, event, channel, language,
                  recipient_kind, recipient_sealed, recipient_hash, recipient_masked, staff_user_id,
