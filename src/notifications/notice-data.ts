@@ -39,6 +39,43 @@ export type NoticeTicket = Pick<
   | 'purgedAt'
 >;
 
+const noticeTicketColumns: Record<keyof NoticeTicket, string> = {
+  id: 'id',
+  code: 'code',
+  officeId: 'office_id',
+  type: 'type',
+  requesterName: 'requester_name',
+  requesterUserId: 'requester_user_id',
+  registryEntryId: 'registry_entry_id',
+  missingDocuments: 'missing_documents',
+  rejectReasonCode: 'reject_reason_code',
+  rejectNote: 'reject_note',
+  workflowId: 'workflow_id',
+  step: 'step',
+  stepDueAt: 'step_due_at',
+  assigneeId: 'assignee_id',
+  createdAt: 'created_at',
+  purgedAt: 'purged_at',
+};
+
+/** The SELECT list of a notice's ticket columns, as `<prefix><field>`. */
+export function noticeTicketSelect(alias: string, prefix: string): string {
+  return Object.entries(noticeTicketColumns)
+    .map(([field, column]) => `${alias}.${column} AS "${prefix}${field}"`)
+    .join(', ');
+}
+
+/** The ticket from a row selected with `noticeTicketSelect`; null when the join found none. */
+export function noticeTicketFromRow(
+  row: Record<string, unknown>,
+  prefix: string,
+): NoticeTicket | null {
+  if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return null;
+  const out: Record<string, unknown> = {};
+  for (const field of Object.keys(noticeTicketColumns)) out[field] = row[`${prefix}${field}`];
+  return out as NoticeTicket;
+}
+
 /** A notice and its data, typed together. */
 export type AnyNotice = { [K in NoticeTemplate]: { name: K; data: NoticeData[K] } }[NoticeTemplate];
 
@@ -98,19 +135,24 @@ export async function loadNoticeData(
   officeOf: (m: EntityManager, officeId: string) => Promise<OfficeInfo> = readOffice,
   sql: PreparedQuery = async <T>(_name: string, text: string, values: unknown[]) =>
     m.query<T[]>(text, values),
+  /** The ticket, when the caller read it already (null: it does not exist). */
+  preloaded?: NoticeTicket | null,
 ): Promise<{ ticket: NoticeTicket; notice: AnyNotice }> {
-  // Raw and only the columns a notice reads: this runs once per message sent.
-  const [ticket] = await sql<NoticeTicket>(
-    'notice-ticket',
-    `SELECT id, code, office_id AS "officeId", type, requester_name AS "requesterName",
-            requester_user_id AS "requesterUserId", registry_entry_id AS "registryEntryId",
-            missing_documents AS "missingDocuments", reject_reason_code AS "rejectReasonCode",
-            reject_note AS "rejectNote", workflow_id AS "workflowId", step,
-            step_due_at AS "stepDueAt", assignee_id AS "assigneeId", created_at AS "createdAt",
-            purged_at AS "purgedAt"
-       FROM tickets WHERE id = $1`,
-    [n.ticketId],
-  );
+  // Raw and only the columns a notice reads: this runs once per message sent (the email sender
+  // reads them with its claim, in the same statement).
+  const ticket =
+    preloaded !== undefined
+      ? preloaded
+      : noticeTicketFromRow(
+          (
+            await sql<Record<string, unknown>>(
+              'notice-ticket',
+              `SELECT ${noticeTicketSelect('t', 't_')} FROM tickets t WHERE t.id = $1`,
+              [n.ticketId],
+            )
+          )[0] ?? {},
+          't_',
+        );
   if (!ticket) throw new NoticeCancelled('the ticket no longer exists');
   if (ticket.purgedAt) throw new NoticeCancelled("the ticket's personal data were purged");
   const officeInfo = await officeOf(m, ticket.officeId);

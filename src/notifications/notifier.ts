@@ -30,6 +30,8 @@ import {
   NoticeUnbuildable,
   renderNoticeEmail,
   renderNoticeWhatsApp,
+  noticeTicketFromRow,
+  noticeTicketSelect,
   type AnyNotice,
   type NoticeTicket,
 } from './notice-data';
@@ -321,7 +323,7 @@ export function createNotifier(deps: NotifierDeps) {
   async function claim(
     id: string,
   ): Promise<
-    | { claimed: Notification; uncertain: boolean }
+    | { claimed: Notification; ticket: NoticeTicket | null; uncertain: boolean }
     | { claimed: null; status: NotificationStatus | 'missing' }
   > {
     const rows = await sql<Record<string, unknown> & { previous_status: string }>(
@@ -340,7 +342,8 @@ export function createNotifier(deps: NotifierDeps) {
            OR (prev.status = 'sending' AND n.lease_until < clock_timestamp()))
          RETURNING n.*, prev.status AS previous_status
        )
-       SELECT * FROM claimed`,
+       SELECT c.*, ${noticeTicketSelect('t', 't_')}
+         FROM claimed c LEFT JOIN tickets t ON t.id = c.ticket_id`,
       [id, config.NOTIFY_LEASE_SECONDS],
     );
     const row = rows[0];
@@ -349,7 +352,11 @@ export function createNotifier(deps: NotifierDeps) {
       if (current?.status === 'sending') throw new NoticeBusy();
       return { claimed: null, status: current?.status ?? 'missing' };
     }
-    return { claimed: notificationFromRow(row), uncertain: row.previous_status === 'sending' };
+    return {
+      claimed: notificationFromRow(row),
+      ticket: noticeTicketFromRow(row, 't_'),
+      uncertain: row.previous_status === 'sending',
+    };
   }
 
   /**
@@ -387,9 +394,10 @@ export function createNotifier(deps: NotifierDeps) {
   /** Loads and renders a claimed notice; a permanent problem kills it, a cancellation ends it. */
   async function prepare(
     n: Notification,
+    ticket?: NoticeTicket | null,
   ): Promise<{ ticket: NoticeTicket; notice: AnyNotice } | { stop: SendOutcome }> {
     try {
-      return await loadNoticeData(dataSource.manager, n, pii, clock.now(), officeOf, sql);
+      return await loadNoticeData(dataSource.manager, n, pii, clock.now(), officeOf, sql, ticket);
     } catch (err) {
       if (err instanceof NoticeCancelled) {
         await recordCancelled(n.id, err.reason);
@@ -537,7 +545,7 @@ export function createNotifier(deps: NotifierDeps) {
           `notification ${id}: the previous attempt stopped while sending; sending again with the same Message-ID (a duplicate is possible)`,
         );
       }
-      const prepared = await prepare(n);
+      const prepared = await prepare(n, c.ticket);
       if ('stop' in prepared) return prepared.stop;
       const { ticket, notice } = prepared;
       let messageId = '';
@@ -588,7 +596,7 @@ export function createNotifier(deps: NotifierDeps) {
       if (existing?.channel !== 'WHATSAPP') return { claimed: false, status: 'missing' };
       const c = await claim(id);
       if (!c.claimed) return { claimed: false, status: c.status };
-      const prepared = await prepare(c.claimed);
+      const prepared = await prepare(c.claimed, c.ticket);
       if ('stop' in prepared) return { claimed: false, status: 'cancelled' };
       let text: string;
       try {
