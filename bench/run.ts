@@ -573,8 +573,8 @@ async function main(): Promise<void> {
         notes.push(
           `Ticket creation: ${created} tickets created over all runs (warm-ups included), ` +
             `every code from ONE monthly counter row (${c[0]?.codes ?? '?'} codes issued, ` +
-            `${c[0]?.months ?? '?'} counter row(s)): each creating transaction holds that row's lock ` +
-            'from its code upsert to its COMMIT.',
+            `${c[0]?.months ?? '?'} counter row(s)), taken in its own statement before the ` +
+            "ticket's transaction, so the row is locked only for that statement.",
         );
         const perRound = waits['create ticket (HELPDESK, one tx)'] ?? [];
         const keys = new Set(perRound.flatMap((m) => [...m.keys()]));

@@ -412,9 +412,13 @@ export function createTicketsService(deps: TicketsServiceDeps) {
     async create(input: CreateTicketInput, principal: Principal, actor: Actor): Promise<Ticket> {
       const claim = normaliseClaim(input.requester);
       const contact = normaliseContact(input.contact);
+      // The code comes first, in its own statement: the month's counter row stays locked only for
+      // that statement, not for the whole create (it serialised every create on one row). A
+      // create that fails after this leaves a gap in the codes, never a duplicate.
+      const office = await offices.defaultOffice(dataSource.manager);
+      const code = await nextCode(dataSource.manager, clock.now(), office.timeZone);
       return dataSource.transaction(async (m) => {
         const now = clock.now();
-        const office = await offices.defaultOffice(m);
         const def = selectDefinition(input.type, claim.spseRole, office);
         const calendar = await offices.calendarFor(office, m);
         const registry = await findRegistryMatch(m, claim);
@@ -422,7 +426,7 @@ export function createTicketsService(deps: TicketsServiceDeps) {
         const dueAt = computeDueAt(now, timeStandardOf(first, input.channel), calendar);
         const ticket = m.create(Ticket, {
           id: randomUUID(),
-          code: await nextCode(m, now, office.timeZone),
+          code,
           officeId: office.id,
           type: input.type,
           channel: input.channel,
