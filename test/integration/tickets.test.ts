@@ -847,5 +847,28 @@ describe('tickets through the SOP', () => {
       token: front,
     });
     expect(walkIns.body.items.every((i) => i.channel === 'WALK_IN')).toBe(true);
+
+    // Each filter narrows to what it names.
+    const userId = await create({
+      ...budi,
+      type: 'USER_ID_INFO',
+      channel: 'API',
+      contact: { kind: 'NONE' },
+    });
+    const list = async (query: string) =>
+      (
+        await t.http<{ items: Summary[] }>('GET', `/api/tickets?${query}`, { token: supervisor })
+      ).body.items.map((i) => i.id);
+    expect(await list(`code=${userId.body.code.toLowerCase()}`)).toEqual([userId.body.id]);
+    expect(await list('type=USER_ID_INFO&channel=API')).toContain(userId.body.id);
+    expect(await list('type=RESET_PASSWORD&channel=API')).not.toContain(userId.body.id);
+    expect(await list('step=RECEIVED&channel=API')).toContain(userId.body.id);
+    expect(await list('step=ARCHIVED&channel=API')).not.toContain(userId.body.id);
+    expect(await list('open=false&channel=API')).not.toContain(userId.body.id);
+    const at = new Date(now);
+    const before = new Date(at.getTime() - 60_000).toISOString();
+    const after = new Date(at.getTime() + 60_000).toISOString();
+    expect(await list(`from=${before}&to=${after}&channel=API`)).toContain(userId.body.id);
+    expect(await list(`from=${after}&channel=API`)).not.toContain(userId.body.id);
   });
 });
