@@ -1,22 +1,70 @@
+import { createRedis } from '../src/infra/redis';
 import { loadConfigOrExit } from '../src/runtime';
+import type { Config } from '../src/config';
+import { createCloudApiTransport } from './cloud-api';
+import { createLoketClient } from './loket-client';
+import { redisCustomerWindow, startOutbound } from './outbound';
 
 /**
- * The WhatsApp bot process (deployments: npm run start:bot). It will hold the WhatsApp session and
- * be the only consumer of the whatsapp-outbound queue; the transports arrive with the bot issue.
- * Until then it validates its configuration and waits, so the deployment layout is final.
+ * The WhatsApp bot process (deployments: npm run start:bot). It is the only consumer of the
+ * whatsapp-outbound queue and talks to Loket only through the REST API (BOT token). With
+ * WHATSAPP_TRANSPORT=cloud it sends through the WhatsApp Business Cloud API; with `none` it
+ * sends nothing (notices wait, queued) until a transport is configured. The conversation and the
+ * whatsapp-web.js transport arrive with the bot issue.
  */
+export function botProblems(config: Config): string[] {
+  if (config.WHATSAPP_TRANSPORT !== 'cloud') return [];
+  const problems: string[] = [];
+  if (!config.WHATSAPP_CLOUD_PHONE_NUMBER_ID) problems.push('WHATSAPP_CLOUD_PHONE_NUMBER_ID');
+  if (!config.WHATSAPP_CLOUD_TOKEN) problems.push('WHATSAPP_CLOUD_TOKEN');
+  if (!config.LOKET_BOT_TOKEN) problems.push('LOKET_BOT_TOKEN');
+  return problems.map((key) => `${key}: required when WHATSAPP_TRANSPORT=cloud`);
+}
+
 function main(): void {
-  loadConfigOrExit();
-  process.stdout.write(
-    'Loket bot: no WhatsApp transport is configured yet; waiting for SIGTERM.\n',
-  );
+  const config = loadConfigOrExit();
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const problems = botProblems(config);
+  if (problems.length > 0) {
+    process.stderr.write(`Loket bot cannot start:\n  - ${problems.join('\n  - ')}\n`);
+    process.exit(1);
+  }
+  let close: () => Promise<void> = () => Promise.resolve();
+  if (config.WHATSAPP_TRANSPORT === 'cloud') {
+    const redis = createRedis(config.REDIS_URL);
+    redis.on('error', () => undefined);
+    const prefix = `${config.REDIS_PREFIX}:bull`;
+    const outbound = startOutbound({
+      connection: redis,
+      prefix,
+      client: createLoketClient({
+        baseUrl: config.LOKET_API_URL ?? `http://127.0.0.1:${String(config.PORT)}`,
+        token: config.LOKET_BOT_TOKEN ?? '',
+      }),
+      transport: createCloudApiTransport({
+        baseUrl: config.WHATSAPP_CLOUD_BASE_URL,
+        apiVersion: config.WHATSAPP_CLOUD_API_VERSION,
+        phoneNumberId: config.WHATSAPP_CLOUD_PHONE_NUMBER_ID ?? '',
+        token: config.WHATSAPP_CLOUD_TOKEN ?? '',
+      }),
+      window: redisCustomerWindow(redis, config.REDIS_PREFIX),
+      log,
+    });
+    close = async () => {
+      await outbound.close();
+      redis.disconnect();
+    };
+    log('Loket bot: sending WhatsApp notices through the Cloud API');
+  } else {
+    log('Loket bot: no WhatsApp transport is configured (WHATSAPP_TRANSPORT=none); waiting.');
+  }
   const timer = setInterval(() => undefined, 60_000);
   const stop = () => {
     clearInterval(timer);
-    process.exit(0);
+    void close().finally(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }
 
-main();
+if (require.main === module) main();

@@ -193,6 +193,41 @@ export const ConfigSchema = Type.Object(
       'BullMQ job lock; a job of a worker that died is retried after about this long',
     ),
 
+    WHATSAPP_TRANSPORT: Type.Union([Type.Literal('none'), Type.Literal('cloud')], {
+      default: 'none',
+      description:
+        'How the bot sends WhatsApp notices: none (they wait in the queue) | cloud (WhatsApp Business Cloud API)',
+    }),
+    WHATSAPP_CLOUD_BASE_URL: Str('Graph API base URL (a local server in tests and staging)', {
+      default: 'https://graph.facebook.com',
+      pattern: '^https?://[^\\s]+$',
+    }),
+    WHATSAPP_CLOUD_API_VERSION: Str('Graph API version in the path', {
+      default: 'v23.0',
+      pattern: '^v[0-9]+\\.[0-9]+$',
+    }),
+    WHATSAPP_CLOUD_PHONE_NUMBER_ID: Type.Optional(
+      Str('Cloud API phone-number id the bot sends from (required with WHATSAPP_TRANSPORT=cloud)', {
+        pattern: '^[0-9]{5,30}$',
+      }),
+    ),
+    WHATSAPP_CLOUD_TOKEN: Type.Optional(
+      Str('Cloud API access token (system user); required with WHATSAPP_TRANSPORT=cloud'),
+    ),
+    LOKET_API_URL: Type.Optional(
+      Str("Loket's API as the bot reaches it; unset: http://127.0.0.1:PORT", {
+        pattern: '^https?://[^\\s]+$',
+      }),
+    ),
+    LOKET_BOT_TOKEN: Type.Optional(
+      Str(
+        'The BOT service-account token the bot calls the API with (npm run loket -- service-account:create -k BOT)',
+        {
+          pattern: '^lks_',
+        },
+      ),
+    ),
+
     BODY_LIMIT_BYTES: Int(1_048_576, 1024, 104_857_600, 'Largest JSON body the API accepts'),
     UPLOAD_MAX_BYTES: Int(
       10_485_760,
