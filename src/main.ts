@@ -42,6 +42,10 @@ async function main(): Promise<void> {
     `  Docs:    ${base}/docs`,
     `  Console: ${base}/console/`,
     `  Health:  ${base}/health`,
+    `  Queues:  ${base}/admin/queues/ (SUPERVISOR; open it from the console)`,
+    config.SMTP_URL
+      ? `  Mail:    sent through ${new URL(config.SMTP_URL).host}`
+      : `  Mail:    no SMTP_URL: written as .eml files under ${config.LOKET_DATA_DIR}/mail`,
   ];
   const adminLines = describeAdminBootstrap(admin);
   if (adminLines.length > 0) lines.push('', ...adminLines);
