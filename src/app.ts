@@ -25,6 +25,7 @@ import { reportsRoutes } from './reports/reports.routes';
 import { ticketsRoutes } from './tickets/tickets.routes';
 import fastifyCookie from '@fastify/cookie';
 import { queueBoardRoutes } from './admin/queue-board';
+import { whatsappWebhookRoutes } from './whatsapp/webhook.routes';
 import { NotificationSchema, notificationsRoutes } from './notifications/notifications.routes';
 import { projectRoot } from './shared/paths';
 import { ErrorBodySchema } from './shared/schemas';
@@ -243,6 +244,7 @@ export async function buildApp(
     config,
     clock: container.clock,
   });
+  await app.register(whatsappWebhookRoutes, { dataSource: container.dataSource, config });
   await app.register(queueBoardRoutes, {
     redis: container.redis,
     bullPrefix: `${config.REDIS_PREFIX}:bull`,

@@ -214,6 +214,12 @@ export const ConfigSchema = Type.Object(
     WHATSAPP_CLOUD_TOKEN: Type.Optional(
       Str('Cloud API access token (system user); required with WHATSAPP_TRANSPORT=cloud'),
     ),
+    WHATSAPP_CLOUD_APP_SECRET: Type.Optional(
+      Str('Meta app secret: webhooks must carry its X-Hub-Signature-256 (unset: webhooks refused)'),
+    ),
+    WHATSAPP_CLOUD_VERIFY_TOKEN: Type.Optional(
+      Str('Verify token of the webhook subscription handshake (unset: handshake refused)'),
+    ),
     LOKET_API_URL: Type.Optional(
       Str("Loket's API as the bot reaches it; unset: http://127.0.0.1:PORT", {
         pattern: '^https?://[^\\s]+$',

@@ -6,7 +6,7 @@ import { RegistryEntry } from '../registry/registry-entry.entity';
 import { RegistryImport } from '../registry/registry-import.entity';
 import { TicketDocument } from '../documents/document.entity';
 import { Office, OfficeHolidayOverride } from '../offices/office.entity';
-import { Notification } from '../notifications/notification.entity';
+import { Notification, WhatsAppWebhookEvent } from '../notifications/notification.entity';
 import { OneTimeSecret, OutboxMessage } from '../outbox/outbox.entity';
 import {
   RejectReason,
@@ -37,4 +37,5 @@ export const entities = [
   OutboxMessage,
   OneTimeSecret,
   Notification,
+  WhatsAppWebhookEvent,
 ];

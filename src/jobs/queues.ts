@@ -12,6 +12,8 @@ export const queueNames = {
   emailSend: 'email-send',
   /** whatsapp.send: sent only by the bot process, which holds the WhatsApp session. */
   whatsappOutbound: 'whatsapp-outbound',
+  /** whatsapp.messages: inbound Cloud API messages, for the bot's conversation. */
+  whatsappInbound: 'whatsapp-inbound',
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 
@@ -35,6 +37,10 @@ export interface JobPayloads {
   };
   /** An alert to staff, e.g. a breached deadline. */
   'notify.staff': { ticketId: string; template: NoticeTemplate; roles: string[]; step?: string };
+  /** Delivery statuses of a stored Cloud API webhook: they update the delivery records. */
+  'whatsapp.statuses': { eventId: string };
+  /** Messages of a stored Cloud API webhook, for the bot. */
+  'whatsapp.messages': { eventId: string };
   /** Send one email notification (the job id is the notification id). */
   'email.send': { notificationId: string };
   /**

@@ -4,7 +4,7 @@ import { queueNames, type JobPayloads } from '../jobs/queues';
 import type { Mailer } from './mailer';
 import { NoticeBusy, SendFailed, type Notifier, type SendQueues } from './notifier';
 
-type NotifyJob = 'notify.requester' | 'notify.staff';
+type NotifyJob = 'notify.requester' | 'notify.staff' | 'whatsapp.statuses';
 
 export interface NotificationWorkers {
   queues: SendQueues & { notify: Queue; close(): Promise<void> };
@@ -62,7 +62,16 @@ export function startNotificationWorkers(deps: {
     queueNames.notifications,
     (job) => {
       if (!job.id) throw new UnrecoverableError('notify job without id');
-      return notifier.fanOut(job.id, job.name, job.data, queues);
+      if (job.name === 'whatsapp.statuses') {
+        const { eventId } = job.data as JobPayloads['whatsapp.statuses'];
+        return notifier.applyWhatsAppStatuses(job.id, eventId);
+      }
+      return notifier.fanOut(
+        job.id,
+        job.name,
+        job.data as JobPayloads['notify.requester' | 'notify.staff'],
+        queues,
+      );
     },
     { ...workerOptions, connection: own(), concurrency: deps.concurrency },
   );

@@ -1,4 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import type { NoticeTemplate } from '../workflow/workflow.types';
 
 export const notificationChannels = ['EMAIL', 'WHATSAPP'] as const;
@@ -124,4 +132,31 @@ export class Notification {
 
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
   sentAt!: Date | null;
+
+  /** WhatsApp: when the provider reported it delivered to the phone. */
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  deliveredAt!: Date | null;
+
+  /** WhatsApp: when the provider reported it read. */
+  @Column({ name: 'read_at', type: 'timestamptz', nullable: true })
+  readAt!: Date | null;
+}
+
+/** A Cloud API webhook as it arrived (signature checked), kept before anything acts on it. */
+@Entity({ name: 'whatsapp_webhook_events' })
+export class WhatsAppWebhookEvent {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'jsonb' })
+  payload!: Record<string, unknown>;
+
+  @Column({ type: 'integer', default: 0 })
+  messages!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  statuses!: number;
+
+  @CreateDateColumn({ name: 'received_at', type: 'timestamptz' })
+  receivedAt!: Date;
 }

@@ -38,6 +38,8 @@ export const NotificationSchema = Type.Object(
     createdAt: Type.String(),
     updatedAt: Type.String(),
     sentAt: Type.Union([Type.String(), Type.Null()]),
+    deliveredAt: Type.Union([Type.String(), Type.Null()]),
+    readAt: Type.Union([Type.String(), Type.Null()]),
   },
   { $id: 'Notification' },
 );
@@ -59,6 +61,8 @@ export function toNotificationView(n: Notification) {
     createdAt: n.createdAt.toISOString(),
     updatedAt: n.updatedAt.toISOString(),
     sentAt: iso(n.sentAt),
+    deliveredAt: iso(n.deliveredAt),
+    readAt: iso(n.readAt),
   };
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config';
-import type { JobPayloads } from '../jobs/queues';
+import { queueNames, type JobPayloads } from '../jobs/queues';
 import { preparedQuery } from '../db/prepared';
 import { RegistryEntry } from '../registry/registry-entry.entity';
 import type { Clock } from '../shared/clock';
@@ -49,6 +49,22 @@ import { noticeTemplates } from '../workflow/workflow.types';
 const asText = (v: unknown): string =>
   typeof v === 'string' ? v : v === undefined ? 'undefined' : JSON.stringify(v);
 
+/** The part of a Cloud API webhook the status update reads. */
+interface WebhookPayload {
+  entry?: {
+    changes?: {
+      value?: {
+        statuses?: {
+          id?: unknown;
+          status?: unknown;
+          timestamp?: string;
+          errors?: { code?: number; title?: string; message?: string }[];
+        }[];
+      };
+    }[];
+  }[];
+}
+
 /** What the fan-out reads of a ticket. */
 type TicketContact = Pick<
   Ticket,
@@ -83,6 +99,8 @@ export function notificationFromRow(r: Record<string, unknown>): Notification {
     createdAt: date(r.created_at),
     updatedAt: date(r.updated_at),
     sentAt: date(r.sent_at),
+    deliveredAt: date(r.delivered_at),
+    readAt: date(r.read_at),
   });
   return n;
 }
@@ -660,6 +678,54 @@ export function createNotifier(deps: NotifierDeps) {
       return after?.status ?? 'missing';
     },
 
+    /**
+     * Delivery statuses from a stored Cloud API webhook: delivered and read are noted on the
+     * record; failed makes a sent WhatsApp notice dead (listed for supervisors) with Meta's code.
+     * Order is not guaranteed and repeats happen: every update only moves forward.
+     */
+    async applyWhatsAppStatuses(outboxId: string, eventId: string): Promise<number> {
+      const [event] = await dataSource.query<{ payload: WebhookPayload }[]>(
+        'SELECT payload FROM whatsapp_webhook_events WHERE id = $1',
+        [eventId],
+      );
+      let applied = 0;
+      for (const entry of event?.payload.entry ?? []) {
+        for (const change of entry.changes ?? []) {
+          for (const st of change.value?.statuses ?? []) {
+            if (typeof st.id !== 'string' || typeof st.status !== 'string') continue;
+            const at = new Date(Number(st.timestamp ?? 0) * 1000 || Date.now());
+            if (st.status === 'delivered' || st.status === 'read') {
+              await dataSource.query(
+                `UPDATE notifications SET delivered_at = coalesce(delivered_at, $2),
+                   read_at = CASE WHEN $3 THEN coalesce(read_at, $2) ELSE read_at END
+                 WHERE provider_message_id = $1 AND channel = 'WHATSAPP'`,
+                [st.id, at, st.status === 'read'],
+              );
+              applied++;
+            } else if (st.status === 'failed') {
+              const error = st.errors?.[0];
+              await dataSource.query(
+                `UPDATE notifications SET status = 'dead', last_error = $2, updated_at = clock_timestamp()
+                 WHERE provider_message_id = $1 AND channel = 'WHATSAPP' AND status = 'sent'`,
+                [
+                  st.id,
+                  `CLOUD_${String(error?.code ?? 'FAILED')}: ${scrubError(
+                    error?.title ?? error?.message ?? 'delivery failed',
+                  )}`.slice(0, 500),
+                ],
+              );
+              applied++;
+            }
+          }
+        }
+      }
+      await dataSource.query(
+        'UPDATE outbox SET processed_at = clock_timestamp() WHERE id = $1 AND processed_at IS NULL',
+        [outboxId],
+      );
+      return applied;
+    },
+
     /** A job gave up without recording why (e.g. its attempts ran out while busy): make it dead. */
     recordFailure,
 
@@ -678,10 +744,10 @@ export function createNotifier(deps: NotifierDeps) {
       // its reason is kept on the row.
       const unprocessed = await dataSource.query<{ id: string }[]>(
         `SELECT id FROM outbox
-          WHERE processed_at IS NULL AND published_at IS NOT NULL
+          WHERE processed_at IS NULL AND published_at IS NOT NULL AND queue = $2
             AND published_at < clock_timestamp() - make_interval(secs => $1)
           ORDER BY published_at LIMIT 500`,
-        [after],
+        [after, queueNames.notifications],
       );
       for (const { id } of unprocessed) {
         const job = await queues.notify.getJob(id);

@@ -38,6 +38,7 @@ export const errorCodes = {
   LAST_SUPERVISOR: 409,
   NOTIFICATION_NOT_DEAD: 409,
   SECRET_EXPIRED: 409,
+  WEBHOOK_SIGNATURE_INVALID: 401,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;

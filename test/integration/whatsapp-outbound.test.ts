@@ -6,6 +6,7 @@ import { createCloudApiTransport } from '../../bot/cloud-api';
 import { createLoketClient } from '../../bot/loket-client';
 import { redisCustomerWindow, startOutbound } from '../../bot/outbound';
 import { createTestApp, type TestApp } from '../helpers/test-app';
+import { webhookSignature } from '../../src/whatsapp/webhook.routes';
 
 /**
  * The bot's outbound half against a local server that speaks the Cloud API's JSON (the only fake:
@@ -16,6 +17,7 @@ const MONDAY_0900_WIB = Date.parse('2026-11-23T02:00:00Z');
 const PHONE_NUMBER_ID = '109876543210987';
 const TOKEN = 'EAAG-test-token';
 const UNDELIVERABLE = '6281200000000';
+const APP_SECRET = 'meta-app-secret-for-tests';
 /** Meta is busy for this number once (throughput limit), then takes the message. */
 const BUSY_ONCE = '6281255556666';
 let busy = true;
@@ -97,7 +99,11 @@ describe('WhatsApp notices through the Cloud API', () => {
     await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', resolve));
     t = await createTestApp({
       clock: { now: () => new Date(MONDAY_0900_WIB) },
-      env: { NOTIFY_RETRY_DELAY_MS: '100' },
+      env: {
+        NOTIFY_RETRY_DELAY_MS: '100',
+        WHATSAPP_CLOUD_APP_SECRET: APP_SECRET,
+        WHATSAPP_CLOUD_VERIFY_TOKEN: 'loket-verify-2026',
+      },
     });
     helpdesk = await t.tokenFor('HELPDESK');
     bot = (
@@ -207,5 +213,153 @@ describe('WhatsApp notices through the Cloud API', () => {
     const sent = await record(ticket.id, 'ticket-received', 'sent');
     expect(sent.attempts).toBe(2);
     expect(requests.filter((r) => r.body.to === BUSY_ONCE)).toHaveLength(2);
+  });
+
+  describe('the Cloud API webhook', () => {
+    const post = (raw: string, signature?: string) =>
+      t.http<{ received?: boolean; code?: string }>('POST', '/webhooks/whatsapp', {
+        body: raw,
+        headers: {
+          'content-type': 'application/json',
+          ...(signature ? { 'x-hub-signature-256': signature } : {}),
+        },
+      });
+    const signed = (payload: unknown) => {
+      const raw = JSON.stringify(payload);
+      return post(raw, webhookSignature(APP_SECRET, Buffer.from(raw)));
+    };
+    const statusPayload = (id: string, status: string, extra: Record<string, unknown> = {}) => ({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '102290129340398',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: {
+                  display_phone_number: '6281100001111',
+                  phone_number_id: PHONE_NUMBER_ID,
+                },
+                statuses: [
+                  { id, status, timestamp: '1795400000', recipient_id: '6281234567890', ...extra },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+
+    test('the subscription handshake answers only the right verify token', async () => {
+      const ok = await t.http<string>(
+        'GET',
+        '/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=loket-verify-2026&hub.challenge=1158201444',
+      );
+      expect([ok.status, ok.body]).toEqual([200, 1158201444]);
+      const wrong = await t.http(
+        'GET',
+        '/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=tebakan&hub.challenge=1',
+      );
+      expect(wrong.status).toBe(403);
+    });
+
+    test('a payload without the right signature is refused and nothing is stored', async () => {
+      const payload = JSON.stringify(statusPayload('wamid.x', 'read'));
+      const none = await post(payload);
+      expect([none.status, none.body.code]).toEqual([401, 'WEBHOOK_SIGNATURE_INVALID']);
+      const forged = await post(payload, webhookSignature('not-the-secret', Buffer.from(payload)));
+      expect(forged.status).toBe(401);
+      // Signed, then changed in transit (re-serialised): refused too.
+      const signature = webhookSignature(APP_SECRET, Buffer.from(payload));
+      expect((await post(payload.replace('read', 'sent'), signature)).status).toBe(401);
+      const stored: unknown[] = await t.container.dataSource.query(
+        'SELECT id FROM whatsapp_webhook_events',
+      );
+      expect(stored).toHaveLength(0);
+    });
+
+    test('statuses update the delivery records: delivered, read, and failed makes it dead', async () => {
+      const ticket = await openTicket('6281299990000@c.us');
+      await record(ticket.id, 'ticket-received', 'sent');
+      const [row] = await t.container.dataSource.query<{ provider_message_id: string }[]>(
+        'SELECT provider_message_id FROM notifications WHERE ticket_id = $1',
+        [ticket.id],
+      );
+      const wamid = row?.provider_message_id ?? '';
+      expect((await signed(statusPayload(wamid, 'delivered'))).body).toEqual({ received: true });
+      expect((await signed(statusPayload(wamid, 'read'))).status).toBe(200);
+      const view = async () =>
+        (
+          await t.http<{
+            items: {
+              status: string;
+              deliveredAt: string | null;
+              readAt: string | null;
+              lastError: string | null;
+            }[];
+          }>('GET', `/api/tickets/${ticket.id}/notifications`, { token: helpdesk })
+        ).body.items[0];
+      const deadline = Date.now() + 10_000;
+      while (!(await view())?.readAt && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await view()).toMatchObject({
+        status: 'sent',
+        deliveredAt: new Date(1_795_400_000_000).toISOString(),
+        readAt: new Date(1_795_400_000_000).toISOString(),
+      });
+
+      const other = await openTicket('6281288887777@c.us');
+      await record(other.id, 'ticket-received', 'sent');
+      const [sent] = await t.container.dataSource.query<{ provider_message_id: string }[]>(
+        'SELECT provider_message_id FROM notifications WHERE ticket_id = $1',
+        [other.id],
+      );
+      await signed(
+        statusPayload(sent?.provider_message_id ?? '', 'failed', {
+          errors: [{ code: 131049, title: 'Meta chose not to deliver this message' }],
+        }),
+      );
+      const dead = await record(other.id, 'ticket-received', 'dead');
+      expect(dead.last_error).toMatch(/^CLOUD_131049: Meta chose not to deliver/);
+    });
+
+    test('inbound messages are stored and queued for the bot', async () => {
+      const r = await signed({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '102290129340398',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { phone_number_id: PHONE_NUMBER_ID },
+                  contacts: [{ profile: { name: 'Rina' }, wa_id: '6281234567890' }],
+                  messages: [
+                    {
+                      from: '6281234567890',
+                      id: 'wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA',
+                      timestamp: '1795400000',
+                      type: 'text',
+                      text: { body: 'lupa password' },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      });
+      expect(r.body).toEqual({ received: true });
+      const rows: { queue: string; name: string }[] = await t.container.dataSource.query(
+        `SELECT o.queue, o.name FROM outbox o JOIN whatsapp_webhook_events e
+           ON e.id = (o.payload->>'eventId')::uuid WHERE e.messages = 1`,
+      );
+      expect(rows).toEqual([{ queue: 'whatsapp-inbound', name: 'whatsapp.messages' }]);
+    });
   });
 });
