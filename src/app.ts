@@ -26,6 +26,7 @@ import { ticketsRoutes } from './tickets/tickets.routes';
 import fastifyCookie from '@fastify/cookie';
 import { queueBoardRoutes } from './admin/queue-board';
 import { whatsappWebhookRoutes } from './whatsapp/webhook.routes';
+import { queueRoutes } from './frontoffice/queue.routes';
 import { NotificationSchema, notificationsRoutes } from './notifications/notifications.routes';
 import { projectRoot } from './shared/paths';
 import { ErrorBodySchema } from './shared/schemas';
@@ -245,6 +246,7 @@ export async function buildApp(
     clock: container.clock,
   });
   await app.register(whatsappWebhookRoutes, { dataSource: container.dataSource, config });
+  await app.register(queueRoutes, { prefix: '/api', queue: container.queue });
   await app.register(queueBoardRoutes, {
     redis: container.redis,
     bullPrefix: `${config.REDIS_PREFIX}:bull`,

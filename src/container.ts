@@ -13,6 +13,7 @@ import { createRegistryService, type RegistryService } from './registry/registry
 import { manualConnector, type AccountConnector } from './tickets/account-connector';
 import { createTicketsService, type TicketsService } from './tickets/tickets.service';
 import { createNotifier, type Notifier } from './notifications/notifier';
+import { createQueueService, type QueueServiceApi } from './frontoffice/queue.service';
 import { loadNotificationTemplates, type NotificationTemplates } from './notifications/templates';
 import { systemClock, type Clock } from './shared/clock';
 import type { Secrets } from './shared/secrets';
@@ -34,6 +35,7 @@ export interface Container {
   documents: DocumentsService;
   templates: NotificationTemplates;
   notifier: Notifier;
+  queue: QueueServiceApi;
 }
 
 export function createContainer(deps: {
@@ -90,7 +92,9 @@ export function createContainer(deps: {
       if (level !== 'info') process.stderr.write(`notifications: ${message}\n`);
     },
   });
+  const queue = createQueueService({ dataSource, offices, tickets, audit, clock });
   return {
+    queue,
     templates,
     notifier,
     documents,

@@ -7,6 +7,7 @@ import { RegistryImport } from '../registry/registry-import.entity';
 import { TicketDocument } from '../documents/document.entity';
 import { Office, OfficeHolidayOverride } from '../offices/office.entity';
 import { Notification, WhatsAppWebhookEvent } from '../notifications/notification.entity';
+import { GuestBookEntry, QueueCounter } from '../frontoffice/queue.entity';
 import { OneTimeSecret, OutboxMessage } from '../outbox/outbox.entity';
 import {
   RejectReason,
@@ -38,4 +39,6 @@ export const entities = [
   OneTimeSecret,
   Notification,
   WhatsAppWebhookEvent,
+  QueueCounter,
+  GuestBookEntry,
 ];

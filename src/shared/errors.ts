@@ -39,6 +39,7 @@ export const errorCodes = {
   NOTIFICATION_NOT_DEAD: 409,
   SECRET_EXPIRED: 409,
   WEBHOOK_SIGNATURE_INVALID: 401,
+  QUEUE_EMPTY: 409,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;

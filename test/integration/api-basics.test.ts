@@ -33,6 +33,8 @@ describe('the API surface', () => {
     expect(publicRoutes.sort()).toEqual([
       '/api/auth/login',
       '/api/auth/refresh',
+      // The waiting-room board: numbers and desks only.
+      '/api/queue/board',
       '/health',
       '/ready',
       // Meta's webhook: the X-Hub-Signature-256 check is its authentication.

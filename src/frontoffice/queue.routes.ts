@@ -1,0 +1,231 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { actorOf } from '../plugins/access';
+import { AppError } from '../shared/errors';
+import { errorResponses, IdParamsSchema } from '../shared/schemas';
+import {
+  guestStatuses,
+  queueServices,
+  type GuestBookEntry,
+  type QueueService,
+} from './queue.entity';
+import type { QueueServiceApi } from './queue.service';
+
+const lit = <T extends string>(values: readonly T[]) =>
+  Type.Union(values.map((v) => Type.Literal(v)));
+const services = Object.keys(queueServices) as QueueService[];
+const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) =>
+  Type.Optional(Type.Union([s, Type.Null()]));
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+const GuestSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  queueNumber: Type.String(),
+  service: lit(services),
+  status: lit(guestStatuses),
+  name: Type.String(),
+  agency: Type.Union([Type.String(), Type.Null()]),
+  purpose: Type.Union([Type.String(), Type.Null()]),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  duplicatePhone: Type.Boolean({
+    description: 'Another entry with this phone today (allowed; the desk may check)',
+  }),
+  desk: Type.Union([Type.String(), Type.Null()]),
+  calledAt: Type.Union([Type.String(), Type.Null()]),
+  servingAt: Type.Union([Type.String(), Type.Null()]),
+  doneAt: Type.Union([Type.String(), Type.Null()]),
+  ticketId: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+});
+const ServiceQueueSchema = Type.Object({
+  service: lit(services),
+  prefix: Type.String(),
+  waiting: Type.Integer(),
+  estimatedWaitMinutes: Type.Integer(),
+});
+
+const view = (e: GuestBookEntry) => ({
+  id: e.id,
+  queueNumber: e.queueNumber,
+  service: e.service,
+  status: e.status,
+  name: e.name,
+  agency: e.agency,
+  purpose: e.purpose,
+  phone: e.phone,
+  duplicatePhone: e.duplicatePhone,
+  desk: e.desk,
+  calledAt: iso(e.calledAt),
+  servingAt: iso(e.servingAt),
+  doneAt: iso(e.doneAt),
+  ticketId: e.ticketId,
+  createdAt: e.createdAt.toISOString(),
+});
+
+const DESKS = ['FRONT_OFFICE', 'HELPDESK', 'SUPERVISOR'] as const;
+
+/** The front office: guest book, queue numbers, desks calling them, and the public board. */
+export const queueRoutes: FastifyPluginAsyncTypebox<{ queue: QueueServiceApi }> = async (
+  app,
+  { queue },
+) => {
+  app.post(
+    '/queue/guests',
+    {
+      config: { access: ['FRONT_OFFICE', 'SUPERVISOR'] },
+      schema: {
+        tags: ['front office'],
+        summary:
+          'Write the guest book and give a queue number (A-001 reset, B-001 user ID, C-001 other)',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            agency: Nullable(Type.String({ maxLength: 200 })),
+            service: lit(services),
+            purpose: Nullable(Type.String({ maxLength: 500 })),
+            phone: Nullable(Type.String({ maxLength: 30 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            guest: GuestSchema,
+            waitingAhead: Type.Integer(),
+            estimatedWaitMinutes: Type.Integer(),
+          }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (request, reply) => {
+      const r = await queue.register(request.body, actorOf(request));
+      reply.status(201);
+      return {
+        guest: view(r.entry),
+        waitingAhead: r.waitingAhead,
+        estimatedWaitMinutes: r.estimatedWaitMinutes,
+      };
+    },
+  );
+
+  app.get(
+    '/queue',
+    {
+      config: { access: DESKS },
+      schema: {
+        tags: ['front office'],
+        summary: "Today's guest book and queue, with waiting counts and estimated waits",
+        response: {
+          200: Type.Object({
+            day: Type.String(),
+            services: Type.Array(ServiceQueueSchema),
+            guests: Type.Array(GuestSchema),
+          }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async () => {
+      const r = await queue.list();
+      return { day: r.day, services: r.services, guests: r.entries.map(view) };
+    },
+  );
+
+  app.post(
+    '/queue/call-next',
+    {
+      config: { access: DESKS },
+      schema: {
+        tags: ['front office'],
+        summary: 'Call the next waiting number to a desk (of one service, or any)',
+        body: Type.Object(
+          {
+            desk: Type.String({ minLength: 1, maxLength: 40 }),
+            service: Type.Optional(lit(services)),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: GuestSchema, ...errorResponses(409) },
+      },
+    },
+    async (request) => view(await queue.callNext(request.body)),
+  );
+
+  for (const [action, summary] of [
+    ['recall', 'Call the same number again'],
+    ['no-show', 'The called guest did not come'],
+    ['serve', 'The guest is at the desk: opens the walk-in ticket from the guest book'],
+    ['done', 'Finished with this guest'],
+  ] as const) {
+    app.post(
+      `/queue/guests/:id/${action}`,
+      {
+        config: { access: DESKS },
+        schema: {
+          tags: ['front office'],
+          summary,
+          params: IdParamsSchema,
+          response: { 200: GuestSchema, ...errorResponses(404, 409) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id;
+        switch (action) {
+          case 'recall':
+            return view(await queue.recall(id));
+          case 'no-show':
+            return view(await queue.noShow(id));
+          case 'serve': {
+            const principal = request.principal;
+            if (!principal) throw new AppError('UNAUTHENTICATED');
+            return view(await queue.serve(id, principal, actorOf(request)));
+          }
+          case 'done':
+            return view(await queue.done(id));
+        }
+      },
+    );
+  }
+
+  app.get(
+    '/queue/board',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['front office'],
+        summary:
+          'The waiting-room board: called numbers and desks, waiting counts; no personal data',
+        response: {
+          200: Type.Object({
+            day: Type.String(),
+            called: Type.Array(
+              Type.Object({
+                queueNumber: Type.String(),
+                desk: Type.String(),
+                service: lit(services),
+                calledAt: Type.String(),
+              }),
+            ),
+            services: Type.Array(ServiceQueueSchema),
+          }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (_request, reply) => {
+      void reply.header('cache-control', 'no-store');
+      const r = await queue.list();
+      const called = r.entries
+        .filter((e) => (e.status === 'CALLED' || e.status === 'SERVING') && e.calledAt && e.desk)
+        .sort((a, b) => (b.calledAt?.getTime() ?? 0) - (a.calledAt?.getTime() ?? 0))
+        .slice(0, 8)
+        .map((e) => ({
+          queueNumber: e.queueNumber,
+          desk: e.desk ?? '',
+          service: e.service,
+          calledAt: iso(e.calledAt) ?? '',
+        }));
+      return { day: r.day, called, services: r.services };
+    },
+  );
+};
