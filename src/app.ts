@@ -246,7 +246,11 @@ export async function buildApp(
     clock: container.clock,
   });
   await app.register(whatsappWebhookRoutes, { dataSource: container.dataSource, config });
-  await app.register(queueRoutes, { prefix: '/api', queue: container.queue });
+  await app.register(queueRoutes, {
+    prefix: '/api',
+    queue: container.queue,
+    board: container.board,
+  });
   await app.register(queueBoardRoutes, {
     redis: container.redis,
     bullPrefix: `${config.REDIS_PREFIX}:bull`,

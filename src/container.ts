@@ -14,6 +14,7 @@ import { manualConnector, type AccountConnector } from './tickets/account-connec
 import { createTicketsService, type TicketsService } from './tickets/tickets.service';
 import { createNotifier, type Notifier } from './notifications/notifier';
 import { createQueueService, type QueueServiceApi } from './frontoffice/queue.service';
+import { createBoardHub, type BoardHub } from './frontoffice/board-hub';
 import { loadNotificationTemplates, type NotificationTemplates } from './notifications/templates';
 import { systemClock, type Clock } from './shared/clock';
 import type { Secrets } from './shared/secrets';
@@ -36,6 +37,7 @@ export interface Container {
   templates: NotificationTemplates;
   notifier: Notifier;
   queue: QueueServiceApi;
+  board: BoardHub;
 }
 
 export function createContainer(deps: {
@@ -92,8 +94,19 @@ export function createContainer(deps: {
       if (level !== 'info') process.stderr.write(`notifications: ${message}\n`);
     },
   });
-  const queue = createQueueService({ dataSource, offices, tickets, audit, clock });
+  const board = createBoardHub(redis, config.REDIS_PREFIX);
+  const queue = createQueueService({
+    dataSource,
+    offices,
+    tickets,
+    audit,
+    clock,
+    onBoardChange: () => {
+      board.publish();
+    },
+  });
   return {
+    board,
     queue,
     templates,
     notifier,

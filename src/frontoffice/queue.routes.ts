@@ -10,6 +10,8 @@ import {
   type QueueService,
 } from './queue.entity';
 import type { QueueServiceApi } from './queue.service';
+import type { BoardHub } from './board-hub';
+import type { ServerResponse } from 'node:http';
 
 const lit = <T extends string>(values: readonly T[]) =>
   Type.Union(values.map((v) => Type.Literal(v)));
@@ -65,10 +67,33 @@ const view = (e: GuestBookEntry) => ({
 const DESKS = ['FRONT_OFFICE', 'HELPDESK', 'SUPERVISOR'] as const;
 
 /** The front office: guest book, queue numbers, desks calling them, and the public board. */
-export const queueRoutes: FastifyPluginAsyncTypebox<{ queue: QueueServiceApi }> = async (
-  app,
-  { queue },
-) => {
+export const queueRoutes: FastifyPluginAsyncTypebox<{
+  queue: QueueServiceApi;
+  board: BoardHub;
+}> = async (app, { queue, board }) => {
+  /** The board as the waiting room sees it: numbers, desks and counts, no names. */
+  async function boardView() {
+    const r = await queue.list();
+    const called = r.entries
+      .filter((e) => (e.status === 'CALLED' || e.status === 'SERVING') && e.calledAt && e.desk)
+      .sort((a, b) => (b.calledAt?.getTime() ?? 0) - (a.calledAt?.getTime() ?? 0))
+      .slice(0, 8)
+      .map((e) => ({
+        queueNumber: e.queueNumber,
+        desk: e.desk ?? '',
+        service: e.service,
+        calledAt: iso(e.calledAt) ?? '',
+      }));
+    return { day: r.day, called, services: r.services };
+  }
+  const streams = new Set<ServerResponse>();
+  // Open boards would keep the server from closing: end them first.
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+    streams.clear();
+    board.close();
+  });
+
   app.post(
     '/queue/guests',
     {
@@ -214,18 +239,52 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{ queue: QueueServiceApi }> 
     },
     async (_request, reply) => {
       void reply.header('cache-control', 'no-store');
-      const r = await queue.list();
-      const called = r.entries
-        .filter((e) => (e.status === 'CALLED' || e.status === 'SERVING') && e.calledAt && e.desk)
-        .sort((a, b) => (b.calledAt?.getTime() ?? 0) - (a.calledAt?.getTime() ?? 0))
-        .slice(0, 8)
-        .map((e) => ({
-          queueNumber: e.queueNumber,
-          desk: e.desk ?? '',
-          service: e.service,
-          calledAt: iso(e.calledAt) ?? '',
-        }));
-      return { day: r.day, called, services: r.services };
+      return boardView();
+    },
+  );
+
+  app.get(
+    '/queue/board/events',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['front office'],
+        summary: 'The board, live (server-sent events): a `board` snapshot now and on every change',
+        description:
+          'A reconnecting board (EventSource does it by itself) gets a full snapshot first, so it resynchronises after a drop.',
+        response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses() },
+      },
+    },
+    async (request, reply) => {
+      const res = reply.raw;
+      const first = JSON.stringify(await boardView());
+      reply.hijack();
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(`retry: 3000\nevent: board\ndata: ${first}\n\n`);
+      streams.add(res);
+      // Changes arrive in bursts (call, serve): one snapshot per burst.
+      let scheduled = false;
+      const unsubscribe = board.subscribe(() => {
+        if (scheduled) return;
+        scheduled = true;
+        setTimeout(() => {
+          scheduled = false;
+          boardView()
+            .then((view) => res.write(`event: board\ndata: ${JSON.stringify(view)}\n\n`))
+            .catch(() => undefined);
+        }, 50);
+      });
+      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+      request.raw.on('close', () => {
+        clearInterval(keepAlive);
+        unsubscribe();
+        streams.delete(res);
+      });
     },
   );
 };

@@ -63,8 +63,14 @@ export function createQueueService(deps: {
   tickets: TicketsService;
   audit: AuditService;
   clock: Clock;
+  /** Told after every change the waiting-room board shows (a call, a recall, a new number). */
+  onBoardChange?: () => void;
 }) {
   const { dataSource, offices, tickets, clock } = deps;
+  const changed = <T>(value: T): T => {
+    deps.onBoardChange?.();
+    return value;
+  };
 
   async function today(m: EntityManager = dataSource.manager) {
     const office = await offices.defaultOffice(m);
@@ -96,6 +102,15 @@ export function createQueueService(deps: {
 
   /** Moves an entry from one of `from` to `to` (with the fields given); 409 when it is not there. */
   async function transition(
+    id: string,
+    from: readonly GuestStatus[],
+    to: GuestStatus,
+    fields: Partial<GuestBookEntry>,
+  ): Promise<GuestBookEntry> {
+    return changed(await moveEntry(id, from, to, fields));
+  }
+
+  async function moveEntry(
     id: string,
     from: readonly GuestStatus[],
     to: GuestStatus,
@@ -163,6 +178,7 @@ export function createQueueService(deps: {
           }),
         );
       });
+      changed(entry);
       const queues = await serviceQueues(entry.officeId, entry.day);
       const mine = queues.find((q) => q.service === entry.service);
       return {
@@ -186,22 +202,24 @@ export function createQueueService(deps: {
      * desks calling at once each get a different number (the row is locked, the other skips it).
      */
     async callNext(input: { desk: string; service?: QueueService }) {
-      return dataSource.transaction(async (m) => {
-        const { office, day } = await today(m);
-        const [next] = await m.query<{ id: string }[]>(
-          `SELECT id FROM guest_book_entries
+      return changed(
+        await dataSource.transaction(async (m) => {
+          const { office, day } = await today(m);
+          const [next] = await m.query<{ id: string }[]>(
+            `SELECT id FROM guest_book_entries
             WHERE office_id = $1 AND day = $2 AND status = 'WAITING'
               AND ($3::varchar IS NULL OR service = $3)
             ORDER BY created_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [office.id, day, input.service ?? null],
-        );
-        if (!next) throw new AppError('QUEUE_EMPTY');
-        const entry = await m.findOneOrFail(GuestBookEntry, { where: { id: next.id } });
-        entry.status = 'CALLED';
-        entry.desk = input.desk;
-        entry.calledAt = clock.now();
-        return m.save(entry);
-      });
+            [office.id, day, input.service ?? null],
+          );
+          if (!next) throw new AppError('QUEUE_EMPTY');
+          const entry = await m.findOneOrFail(GuestBookEntry, { where: { id: next.id } });
+          entry.status = 'CALLED';
+          entry.desk = input.desk;
+          entry.calledAt = clock.now();
+          return m.save(entry);
+        }),
+      );
     },
 
     /** Calls the same number again (the board shows it again). */

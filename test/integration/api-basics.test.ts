@@ -35,6 +35,7 @@ describe('the API surface', () => {
       '/api/auth/refresh',
       // The waiting-room board: numbers and desks only.
       '/api/queue/board',
+      '/api/queue/board/events',
       '/health',
       '/ready',
       // Meta's webhook: the X-Hub-Signature-256 check is its authentication.

@@ -135,4 +135,75 @@ describe('front office: guest book, queue numbers, desks and the board', () => {
     const r = await register({ name: 'Pagi', service: 'USER_ID_INFO' }, morning);
     expect(r.body.guest.queueNumber).toBe('B-001');
   });
+
+  test('the live board pushes each call, and a dropped board resynchronises on reconnect', async () => {
+    interface Board {
+      called: { queueNumber: string; desk: string }[];
+    }
+    /** Reads server-sent `board` events from the stream until `until` accepts one. */
+    const open = async () => {
+      const controller = new AbortController();
+      const res = await fetch(`${t.baseUrl}/api/queue/board/events`, {
+        signal: controller.signal,
+      });
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      const next = async (until: (b: Board) => boolean): Promise<Board> => {
+        for (;;) {
+          const end = buffer.indexOf('\n\n');
+          if (end >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = /^data: (.*)$/m.exec(frame)?.[1];
+            if (/^event: board$/m.test(frame) && data) {
+              const board = JSON.parse(data) as Board;
+              if (until(board)) return board;
+            }
+            continue;
+          }
+          const { value, done } = await reader.read();
+          if (done) throw new Error('stream ended');
+          buffer += decoder.decode(value, { stream: true });
+        }
+      };
+      return {
+        next,
+        close: () => {
+          controller.abort();
+        },
+      };
+    };
+    const desk = await t.tokenFor('HELPDESK');
+    const board = await open();
+    await board.next(() => true); // the snapshot on connect
+    await register({ name: 'Tamu Papan', service: 'OTHER' }, await t.tokenFor('FRONT_OFFICE'));
+    const called = await t.http<Guest>('POST', '/api/queue/call-next', {
+      token: desk,
+      json: { desk: 'Loket 9', service: 'OTHER' },
+    });
+    const pushed = await board.next((b) => b.called[0]?.queueNumber === called.body.queueNumber);
+    expect(pushed.called[0]?.desk).toBe('Loket 9');
+    expect(JSON.stringify(pushed)).not.toContain('Tamu Papan');
+    board.close();
+    // While the board is away another number is called; on reconnect the first snapshot has it.
+    now += 60_000;
+    await register({ name: 'Tamu Kedua', service: 'OTHER' }, await t.tokenFor('FRONT_OFFICE'));
+    const missed = await t.http<Guest>('POST', '/api/queue/call-next', {
+      token: desk,
+      json: { desk: 'Loket 8', service: 'OTHER' },
+    });
+    const again = await open();
+    const first = await again.next(() => true);
+    expect(first.called[0]).toMatchObject({
+      queueNumber: missed.body.queueNumber,
+      desk: 'Loket 8',
+    });
+    again.close();
+    // The board page itself is served with the console, without login.
+    const page = await t.http<string>('GET', '/console/board.html');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Papan Antrean');
+  });
 });
