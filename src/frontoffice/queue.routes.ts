@@ -43,6 +43,7 @@ const ServiceQueueSchema = Type.Object({
   service: lit(services),
   prefix: Type.String(),
   waiting: Type.Integer(),
+  minutesPerGuest: Type.Integer(),
   estimatedWaitMinutes: Type.Integer(),
 });
 

@@ -39,6 +39,8 @@ export interface ServiceQueue {
   service: QueueService;
   prefix: string;
   waiting: number;
+  /** Today's average service time (10 before any guest was served). */
+  minutesPerGuest: number;
   /** Estimated minutes until a guest taking a number now is called. */
   estimatedWaitMinutes: number;
 }
@@ -95,6 +97,7 @@ export function createQueueService(deps: {
         service,
         prefix: queueServices[service],
         waiting,
+        minutesPerGuest: Math.round(minutes),
         estimatedWaitMinutes: Math.round(waiting * minutes),
       };
     });
@@ -181,10 +184,11 @@ export function createQueueService(deps: {
       changed(entry);
       const queues = await serviceQueues(entry.officeId, entry.day);
       const mine = queues.find((q) => q.service === entry.service);
+      const waitingAhead = Math.max(0, (mine?.waiting ?? 1) - 1);
       return {
         entry,
-        waitingAhead: Math.max(0, (mine?.waiting ?? 1) - 1),
-        estimatedWaitMinutes: mine?.estimatedWaitMinutes ?? 0,
+        waitingAhead,
+        estimatedWaitMinutes: waitingAhead * (mine?.minutesPerGuest ?? DEFAULT_SERVICE_MINUTES),
       };
     },
 

@@ -126,7 +126,16 @@ describe('front office: guest book, queue numbers, desks and the board', () => {
     await register({ name: 'Budi', service: 'RESET_PASSWORD' });
     const next = await register({ name: 'Ani', service: 'RESET_PASSWORD' });
     expect(next.body.waitingAhead).toBe(1);
-    expect(next.body.estimatedWaitMinutes).toBe(24);
+    // One guest ahead, served in 12 minutes on average today.
+    expect(next.body.estimatedWaitMinutes).toBe(12);
+    const queue = await t.http<{
+      services: { service: string; waiting: number; estimatedWaitMinutes: number }[];
+    }>('GET', '/api/queue', { token: helpdesk });
+    // Someone taking a number now waits for both.
+    expect(queue.body.services.find((s) => s.service === 'RESET_PASSWORD')).toMatchObject({
+      waiting: 2,
+      estimatedWaitMinutes: 24,
+    });
   });
 
   test('a new day starts again at 001', async () => {
