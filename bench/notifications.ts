@@ -301,6 +301,34 @@ async function redisSnapshot(redis: Redis): Promise<RedisSnapshot> {
   return { calls, cpuMs: (cpu('used_cpu_user') + cpu('used_cpu_sys')) * 1000 };
 }
 
+/** What every run reports: rate, completeness, loss, duplicates and CPU per component. */
+function runFigures(f: {
+  n: number;
+  seconds: number;
+  complete: boolean;
+  sink: SinkStats;
+  cpu: NodeJS.CpuUsage;
+  pgMs: number;
+  sinkMs: number;
+  redis: ReturnType<typeof redisDelta>;
+}) {
+  return {
+    seconds: f.seconds,
+    rate: f.complete ? f.n / f.seconds : Number.NaN,
+    complete: f.complete,
+    sink: f.sink,
+    lost: Math.max(0, f.n - f.sink.distinct),
+    duplicated: f.sink.total - f.sink.distinct,
+    cpu: {
+      node: (f.cpu.user + f.cpu.system) / 1000,
+      postgres: f.pgMs,
+      redis: f.redis.cpuMs,
+      sink: f.sinkMs,
+    },
+    redis: f.redis.calls,
+  };
+}
+
 function redisDelta(a: RedisSnapshot, b: RedisSnapshot): { calls: RedisCalls; cpuMs: number } {
   const delta: [string, number][] = [];
   for (const [k, v] of b.calls) {
@@ -516,17 +544,16 @@ async function runBaseline(
   workerConnection.disconnect();
   await deleteKeys(connection, prefix);
   connection.disconnect();
-  const r = redisDelta(before, after);
-  return {
+  return runFigures({
+    n,
     seconds,
-    rate: complete ? n / seconds : Number.NaN,
     complete,
     sink: s,
-    lost: Math.max(0, n - s.distinct),
-    duplicated: s.total - s.distinct,
-    cpu: { node: (cpu.user + cpu.system) / 1000, postgres: pgMs, redis: r.cpuMs, sink: sinkMs },
-    redis: r.calls,
-  };
+    cpu,
+    pgMs,
+    sinkMs,
+    redis: redisDelta(before, after),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -679,17 +706,18 @@ async function runLoket(
   await deleteKeys(redis, config.REDIS_PREFIX);
   redis.disconnect();
   await ds.destroy();
-  const r = redisDelta(before, after);
   const pgQueries = [...queries.values()].reduce((a, b) => a + b, 0);
   return {
-    seconds,
-    rate: complete ? n / seconds : Number.NaN,
-    complete,
-    sink: s,
-    lost: Math.max(0, n - s.distinct),
-    duplicated: s.total - s.distinct,
-    cpu: { node: (cpu.user + cpu.system) / 1000, postgres: pgMs, redis: r.cpuMs, sink: sinkMs },
-    redis: r.calls,
+    ...runFigures({
+      n,
+      seconds,
+      complete,
+      sink: s,
+      cpu,
+      pgMs,
+      sinkMs,
+      redis: redisDelta(before, after),
+    }),
     sentRows,
     published: stages[0]?.published,
     processed: stages[0]?.processed,

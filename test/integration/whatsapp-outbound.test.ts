@@ -228,7 +228,8 @@ describe('WhatsApp notices through the Cloud API', () => {
       const raw = JSON.stringify(payload);
       return post(raw, webhookSignature(APP_SECRET, Buffer.from(raw)));
     };
-    const statusPayload = (id: string, status: string, extra: Record<string, unknown> = {}) => ({
+    /** Meta's envelope around one change value. */
+    const envelope = (value: Record<string, unknown>) => ({
       object: 'whatsapp_business_account',
       entry: [
         {
@@ -242,15 +243,19 @@ describe('WhatsApp notices through the Cloud API', () => {
                   display_phone_number: '6281100001111',
                   phone_number_id: PHONE_NUMBER_ID,
                 },
-                statuses: [
-                  { id, status, timestamp: '1795400000', recipient_id: '6281234567890', ...extra },
-                ],
+                ...value,
               },
             },
           ],
         },
       ],
     });
+    const statusPayload = (id: string, status: string, extra: Record<string, unknown> = {}) =>
+      envelope({
+        statuses: [
+          { id, status, timestamp: '1795400000', recipient_id: '6281234567890', ...extra },
+        ],
+      });
 
     test('the subscription handshake answers only the right verify token', async () => {
       const ok = await t.http<string>(
@@ -327,33 +332,20 @@ describe('WhatsApp notices through the Cloud API', () => {
     });
 
     test('inbound messages are stored and queued for the bot', async () => {
-      const r = await signed({
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: '102290129340398',
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: { phone_number_id: PHONE_NUMBER_ID },
-                  contacts: [{ profile: { name: 'Rina' }, wa_id: '6281234567890' }],
-                  messages: [
-                    {
-                      from: '6281234567890',
-                      id: 'wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA',
-                      timestamp: '1795400000',
-                      type: 'text',
-                      text: { body: 'lupa password' },
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      });
+      const r = await signed(
+        envelope({
+          contacts: [{ profile: { name: 'Rina' }, wa_id: '6281234567890' }],
+          messages: [
+            {
+              from: '6281234567890',
+              id: 'wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA',
+              timestamp: '1795400000',
+              type: 'text',
+              text: { body: 'lupa password' },
+            },
+          ],
+        }),
+      );
       expect(r.body).toEqual({ received: true });
       const rows: { queue: string; name: string }[] = await t.container.dataSource.query(
         `SELECT o.queue, o.name FROM outbox o JOIN whatsapp_webhook_events e
