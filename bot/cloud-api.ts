@@ -15,7 +15,8 @@ export interface CloudApiConfig {
 
 /** Error codes that retrying the same message cannot fix (Meta's error code reference). */
 const PERMANENT_CODES = new Set([
-  100, // invalid parameter
+  // Not 100 (invalid parameter): Meta answers it for a wrong phone-number id or token scope too,
+  // a setting the operator fixes; every notice must not die of it.
   131008, // required parameter missing
   131009, // parameter value invalid
   131026, // message undeliverable (not on WhatsApp, old app, ...)
@@ -64,8 +65,16 @@ export function createCloudApiTransport(config: CloudApiConfig): OutboundTranspo
       });
     } catch (err) {
       const timeout = err instanceof Error && err.name === 'TimeoutError';
-      // A timeout may come after Meta took the message: the record counts it as uncertain.
-      throw new TransportError(false, timeout ? 'TIMEOUT' : 'NETWORK', 'no answer', timeout);
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? '';
+      // Refused or unresolved: the request never left. Anything else (a timeout, a reset) may
+      // have reached Meta: the record counts it as uncertain.
+      const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(cause);
+      throw new TransportError(
+        false,
+        timeout ? 'TIMEOUT' : `NETWORK${cause ? `_${cause}` : ''}`,
+        'no answer',
+        !neverSent,
+      );
     }
     const json = (await res.json().catch(() => ({}))) as GraphError & {
       messages?: { id?: string }[];
@@ -77,10 +86,9 @@ export function createCloudApiTransport(config: CloudApiConfig): OutboundTranspo
       return { messageId: id };
     }
     const code = json.error?.code;
-    const permanent =
-      (code !== undefined && PERMANENT_CODES.has(code)) ||
-      (res.status >= 400 && res.status < 500 && res.status !== 429 && code === undefined);
-    // 401/403 (token), 429 and 130429 (throughput), 131056 (pair rate), 5xx: retry later.
+    // Only Meta's known per-message codes are permanent. 401/403 (token), 404 (a wrong base URL),
+    // 429 and 130429 (throughput), 131056 (pair rate), 5xx: retried, so a setting can be fixed.
+    const permanent = code !== undefined && PERMANENT_CODES.has(code);
     const detail = (json.error?.message ?? `HTTP ${String(res.status)}`).slice(0, 200);
     throw new TransportError(
       permanent,

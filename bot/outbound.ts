@@ -39,6 +39,17 @@ export function startOutbound(deps: {
 }): { close(): Promise<void> } {
   const { client, transport, window } = deps;
   const log = deps.log ?? (() => undefined);
+  /** A report to Loket, tried a few times with backoff (the API may be restarting). */
+  const report = async (id: string, body: Parameters<LoketClient['reportNotice']>[1]) => {
+    for (let i = 0; ; i++) {
+      try {
+        return await client.reportNotice(id, body);
+      } catch (err) {
+        if (i >= 4) throw err;
+        await sleep(250 * 2 ** i);
+      }
+    }
+  };
   const worker = new Worker<JobPayloads['whatsapp.send'], unknown, 'whatsapp.send'>(
     queueNames.whatsappOutbound,
     async (job) => {
@@ -59,7 +70,9 @@ export function startOutbound(deps: {
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
         const dead = err.permanent || finalAttempt;
-        await client.reportNotice(id, {
+        // If the report cannot be made, the lease lapses and the sweeper queues the notice
+        // again; the error stays unrecoverable here so this job does not resend meanwhile.
+        await report(id, {
           ok: false,
           permanent: err.permanent,
           finalAttempt,
@@ -67,21 +80,14 @@ export function startOutbound(deps: {
           detail: err.message,
           attempt: claim.attempt,
           uncertain: err.uncertain,
-        });
+        }).catch(() => undefined);
         log(`notification ${id}: ${err.code}${dead ? ' (dead)' : ', will retry'}`);
         if (dead) throw new UnrecoverableError(err.code);
         throw new Error(err.code);
       }
-      // Sent: record it now, trying a few times, since a lost report means a resend later.
-      for (let i = 0; ; i++) {
-        try {
-          await client.reportNotice(id, { ok: true, providerMessageId: messageId });
-          return { sent: messageId };
-        } catch (err) {
-          if (i >= 4) throw err;
-          await sleep(250 * 2 ** i);
-        }
-      }
+      // Sent: record it now; a lost report means a (counted) resend later.
+      await report(id, { ok: true, providerMessageId: messageId });
+      return { sent: messageId };
     },
     {
       connection: deps.connection,

@@ -72,24 +72,57 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{
   queue: QueueServiceApi;
   board: BoardHub;
 }> = async (app, { queue, board }) => {
-  /** The board as the waiting room sees it: numbers, desks and counts, no names. */
+  /**
+   * The board as the waiting room sees it, no names: `current` is the latest number still being
+   * called (the big display), `called` the recent calls, and the waiting counts.
+   */
   async function boardView() {
     const r = await queue.list();
-    const called = r.entries
+    const recent = r.entries
       .filter((e) => (e.status === 'CALLED' || e.status === 'SERVING') && e.calledAt && e.desk)
-      .sort((a, b) => (b.calledAt?.getTime() ?? 0) - (a.calledAt?.getTime() ?? 0))
-      .slice(0, 8)
-      .map((e) => ({
-        queueNumber: e.queueNumber,
-        desk: e.desk ?? '',
-        service: e.service,
-        calledAt: iso(e.calledAt) ?? '',
-      }));
-    return { day: r.day, called, services: r.services };
+      .sort((a, b) => (b.calledAt?.getTime() ?? 0) - (a.calledAt?.getTime() ?? 0) || b.seq - a.seq);
+    const show = (e: GuestBookEntry) => ({
+      queueNumber: e.queueNumber,
+      desk: e.desk ?? '',
+      service: e.service,
+      calledAt: iso(e.calledAt) ?? '',
+    });
+    const current = recent.find((e) => e.status === 'CALLED');
+    return {
+      day: r.day,
+      current: current ? show(current) : null,
+      called: recent.slice(0, 8).map(show),
+      services: r.services,
+    };
   }
+
+  /** Live boards: one snapshot per burst of changes, written to every open stream. */
+  const MAX_STREAMS = 200;
   const streams = new Set<ServerResponse>();
+  let scheduled = false;
+  let unsubscribe: (() => void) | undefined;
+  const broadcast = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(() => {
+      scheduled = false;
+      if (streams.size === 0) return;
+      boardView()
+        .then((view) => {
+          const frame = `event: board\ndata: ${JSON.stringify(view)}\n\n`;
+          for (const res of streams) res.write(frame);
+        })
+        .catch(() => undefined);
+    }, 50);
+  };
+  const keepAlive = setInterval(() => {
+    for (const res of streams) res.write(': keep-alive\n\n');
+  }, 25_000);
+  keepAlive.unref();
   // Open boards would keep the server from closing: end them first.
   app.addHook('preClose', async () => {
+    clearInterval(keepAlive);
+    unsubscribe?.();
     for (const res of streams) res.end();
     streams.clear();
     board.close();
@@ -232,6 +265,15 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{
                 calledAt: Type.String(),
               }),
             ),
+            current: Type.Union([
+              Type.Object({
+                queueNumber: Type.String(),
+                desk: Type.String(),
+                service: lit(services),
+                calledAt: Type.String(),
+              }),
+              Type.Null(),
+            ]),
             services: Type.Array(ServiceQueueSchema),
           }),
           ...errorResponses(),
@@ -257,9 +299,20 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
+      if (streams.size >= MAX_STREAMS) throw new AppError('SERVICE_UNAVAILABLE');
       const res = reply.raw;
+      // Listen for the close before anything waits: a board gone meanwhile is dropped at once.
+      const client = { gone: false };
+      request.raw.on('close', () => {
+        client.gone = true;
+        streams.delete(res);
+      });
       const first = JSON.stringify(await boardView());
       reply.hijack();
+      if (client.gone || res.destroyed) {
+        res.destroy();
+        return;
+      }
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
@@ -268,24 +321,7 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{
       });
       res.write(`retry: 3000\nevent: board\ndata: ${first}\n\n`);
       streams.add(res);
-      // Changes arrive in bursts (call, serve): one snapshot per burst.
-      let scheduled = false;
-      const unsubscribe = board.subscribe(() => {
-        if (scheduled) return;
-        scheduled = true;
-        setTimeout(() => {
-          scheduled = false;
-          boardView()
-            .then((view) => res.write(`event: board\ndata: ${JSON.stringify(view)}\n\n`))
-            .catch(() => undefined);
-        }, 50);
-      });
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
-      request.raw.on('close', () => {
-        clearInterval(keepAlive);
-        unsubscribe();
-        streams.delete(res);
-      });
+      unsubscribe ??= board.subscribe(broadcast);
     },
   );
 };

@@ -213,7 +213,8 @@ export function createQueueService(deps: {
             `SELECT id FROM guest_book_entries
             WHERE office_id = $1 AND day = $2 AND status = 'WAITING'
               AND ($3::varchar IS NULL OR service = $3)
-            ORDER BY created_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
+            ORDER BY CASE WHEN $3::varchar IS NULL THEN created_at END, seq, created_at
+            LIMIT 1 FOR UPDATE SKIP LOCKED`,
             [office.id, day, input.service ?? null],
           );
           if (!next) throw new AppError('QUEUE_EMPTY');
@@ -235,23 +236,33 @@ export function createQueueService(deps: {
     async serve(id: string, principal: Principal, actor: Actor) {
       const entry = await transition(id, ['CALLED'], 'SERVING', { servingAt: clock.now() });
       if (entry.service === 'OTHER') return entry;
-      const ticket = await tickets.create(
-        {
-          type: entry.service,
-          channel: 'WALK_IN',
-          requester: {
-            name: entry.name,
-            agency: entry.agency,
-            phone: entry.phone,
+      let ticket: { id: string };
+      try {
+        ticket = await tickets.create(
+          {
+            type: entry.service,
+            channel: 'WALK_IN',
+            requester: {
+              name: entry.name,
+              agency: entry.agency,
+              phone: entry.phone,
+            },
+            contact: entry.phone ? { kind: 'PHONE', address: entry.phone } : { kind: 'NONE' },
+            message: entry.purpose,
           },
-          contact: entry.phone ? { kind: 'PHONE', address: entry.phone } : { kind: 'NONE' },
-          message: entry.purpose,
-        },
-        principal,
-        actor,
-      );
-      entry.ticketId = ticket.id;
-      return dataSource.getRepository(GuestBookEntry).save(entry);
+          principal,
+          actor,
+        );
+      } catch (err) {
+        // No ticket: the number goes back to called, so serving can be tried again.
+        await dataSource
+          .getRepository(GuestBookEntry)
+          .update({ id, status: 'SERVING' }, { status: 'CALLED', servingAt: null });
+        throw err;
+      }
+      // Only the ticket link: a "done" clicked meanwhile must stay done.
+      await dataSource.getRepository(GuestBookEntry).update({ id }, { ticketId: ticket.id });
+      return dataSource.getRepository(GuestBookEntry).findOneByOrFail({ id });
     },
 
     done: (id: string) => transition(id, ['SERVING'], 'DONE', { doneAt: clock.now() }),

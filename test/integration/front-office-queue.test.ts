@@ -147,6 +147,7 @@ describe('front office: guest book, queue numbers, desks and the board', () => {
 
   test('the live board pushes each call, and a dropped board resynchronises on reconnect', async () => {
     interface Board {
+      current: { queueNumber: string; desk: string } | null;
       called: { queueNumber: string; desk: string }[];
     }
     /** Reads server-sent `board` events from the stream until `until` accepts one. */
@@ -192,8 +193,8 @@ describe('front office: guest book, queue numbers, desks and the board', () => {
       token: desk,
       json: { desk: 'Loket 9', service: 'OTHER' },
     });
-    const pushed = await board.next((b) => b.called[0]?.queueNumber === called.body.queueNumber);
-    expect(pushed.called[0]?.desk).toBe('Loket 9');
+    const pushed = await board.next((b) => b.current?.queueNumber === called.body.queueNumber);
+    expect(pushed.current?.desk).toBe('Loket 9');
     expect(JSON.stringify(pushed)).not.toContain('Tamu Papan');
     board.close();
     // While the board is away another number is called; on reconnect the first snapshot has it.
@@ -205,10 +206,14 @@ describe('front office: guest book, queue numbers, desks and the board', () => {
     });
     const again = await open();
     const first = await again.next(() => true);
-    expect(first.called[0]).toMatchObject({
+    expect(first.current).toMatchObject({
       queueNumber: missed.body.queueNumber,
       desk: 'Loket 8',
     });
+    // Once that guest is at the desk, the big display no longer shows the number.
+    await t.http('POST', `/api/queue/guests/${missed.body.id}/serve`, { token: desk });
+    const after = await again.next((b) => b.current?.queueNumber !== missed.body.queueNumber);
+    expect(after.called.map((c) => c.queueNumber)).toContain(missed.body.queueNumber);
     again.close();
     // The board page itself is served with the console, without login.
     const page = await t.http<string>('GET', '/console/board.html');

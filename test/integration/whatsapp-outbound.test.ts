@@ -21,6 +21,9 @@ const APP_SECRET = 'meta-app-secret-for-tests';
 /** Meta is busy for this number once (throughput limit), then takes the message. */
 const BUSY_ONCE = '6281255556666';
 let busy = true;
+/** A proxy in front of Meta answers 404 without Meta's JSON once (a setting being fixed). */
+const PROXY_404_ONCE = '6281244443333';
+let proxy404 = true;
 
 interface GraphRequest {
   path: string;
@@ -71,6 +74,13 @@ describe('WhatsApp notices through the Cloud API', () => {
               error: { message: '(#130429) Rate limit hit', type: 'OAuthException', code: 130429 },
             }),
           );
+          return;
+        }
+        if (body.to === PROXY_404_ONCE && proxy404) {
+          proxy404 = false;
+          res.statusCode = 404;
+          res.setHeader('content-type', 'text/html');
+          res.end('<html><body>Not Found</body></html>');
           return;
         }
         if (body.to === UNDELIVERABLE) {
@@ -206,6 +216,12 @@ describe('WhatsApp notices through the Cloud API', () => {
     const notPhone = await record(lid.id, 'ticket-received', 'dead');
     expect(notPhone.last_error).toMatch(/^NOT_A_PHONE/);
     expect(requests.length).toBe(before + 1);
+  });
+
+  test("a 404 without Meta's error JSON is retried, not dead (a setting can be fixed)", async () => {
+    const ticket = await openTicket(`${PROXY_404_ONCE}@c.us`);
+    const sent = await record(ticket.id, 'ticket-received', 'sent');
+    expect(sent.attempts).toBe(2);
   });
 
   test('a rate limit (130429) is retried, then the message goes out once', async () => {

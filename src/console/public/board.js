@@ -31,18 +31,20 @@ function chime() {
 }
 
 function render(board) {
-  const [now, ...before] = board.called;
+  const now = board.current;
   $('number').textContent = now ? now.queueNumber : '—';
   $('desk').textContent = now ? `menuju ${now.desk}` : 'Silakan menunggu';
   $('history').replaceChildren(
-    ...before.map((c) => {
-      const li = document.createElement('li');
-      li.append(
-        c.queueNumber,
-        Object.assign(document.createElement('span'), { textContent: c.desk }),
-      );
-      return li;
-    }),
+    ...board.called
+      .filter((c) => !now || c.queueNumber !== now.queueNumber)
+      .map((c) => {
+        const li = document.createElement('li');
+        li.append(
+          c.queueNumber,
+          Object.assign(document.createElement('span'), { textContent: c.desk }),
+        );
+        return li;
+      }),
   );
   $('waiting').textContent = board.services
     .filter((s) => s.waiting > 0)
@@ -51,9 +53,10 @@ function render(board) {
         `${serviceNames[s.service] ?? s.service}: ${s.waiting} menunggu (±${s.estimatedWaitMinutes} menit)`,
     )
     .join(' · ');
-  const key = now ? `${now.queueNumber}@${now.calledAt}` : null;
-  if (key && lastCall !== null && key !== lastCall) chime();
-  lastCall = key ?? '';
+  // Chime only for a call newer than any seen (not when an older call moves up, nor on a resync).
+  const at = now ? Date.parse(now.calledAt) : 0;
+  if (lastCall !== null && at > lastCall) chime();
+  lastCall = Math.max(lastCall ?? 0, at);
 }
 
 const events = new EventSource('/api/queue/board/events');
