@@ -2,7 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { actorOf } from '../plugins/access';
 import { AppError } from '../shared/errors';
-import { errorResponses, IdParamsSchema } from '../shared/schemas';
+import {
+  errorResponses,
+  IdParamsSchema,
+  isoOrNull,
+  literalUnion,
+  OptionalNullable,
+} from '../shared/schemas';
 import {
   guestStatuses,
   queueServices,
@@ -13,18 +19,13 @@ import type { QueueServiceApi } from './queue.service';
 import type { BoardHub } from './board-hub';
 import type { ServerResponse } from 'node:http';
 
-const lit = <T extends string>(values: readonly T[]) =>
-  Type.Union(values.map((v) => Type.Literal(v)));
 const services = Object.keys(queueServices) as QueueService[];
-const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) =>
-  Type.Optional(Type.Union([s, Type.Null()]));
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 const GuestSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   queueNumber: Type.String(),
-  service: lit(services),
-  status: lit(guestStatuses),
+  service: literalUnion(services),
+  status: literalUnion(guestStatuses),
   name: Type.String(),
   agency: Type.Union([Type.String(), Type.Null()]),
   purpose: Type.Union([Type.String(), Type.Null()]),
@@ -40,7 +41,7 @@ const GuestSchema = Type.Object({
   createdAt: Type.String(),
 });
 const ServiceQueueSchema = Type.Object({
-  service: lit(services),
+  service: literalUnion(services),
   prefix: Type.String(),
   waiting: Type.Integer(),
   minutesPerGuest: Type.Integer(),
@@ -58,9 +59,9 @@ const view = (e: GuestBookEntry) => ({
   phone: e.phone,
   duplicatePhone: e.duplicatePhone,
   desk: e.desk,
-  calledAt: iso(e.calledAt),
-  servingAt: iso(e.servingAt),
-  doneAt: iso(e.doneAt),
+  calledAt: isoOrNull(e.calledAt),
+  servingAt: isoOrNull(e.servingAt),
+  doneAt: isoOrNull(e.doneAt),
   ticketId: e.ticketId,
   createdAt: e.createdAt.toISOString(),
 });
@@ -85,7 +86,7 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{
       queueNumber: e.queueNumber,
       desk: e.desk ?? '',
       service: e.service,
-      calledAt: iso(e.calledAt) ?? '',
+      calledAt: isoOrNull(e.calledAt) ?? '',
     });
     const current = recent.find((e) => e.status === 'CALLED');
     return {
@@ -139,10 +140,10 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
-            agency: Nullable(Type.String({ maxLength: 200 })),
-            service: lit(services),
-            purpose: Nullable(Type.String({ maxLength: 500 })),
-            phone: Nullable(Type.String({ maxLength: 30 })),
+            agency: OptionalNullable(Type.String({ maxLength: 200 })),
+            service: literalUnion(services),
+            purpose: OptionalNullable(Type.String({ maxLength: 500 })),
+            phone: OptionalNullable(Type.String({ maxLength: 30 })),
           },
           { additionalProperties: false },
         ),
@@ -200,7 +201,7 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{
         body: Type.Object(
           {
             desk: Type.String({ minLength: 1, maxLength: 40 }),
-            service: Type.Optional(lit(services)),
+            service: Type.Optional(literalUnion(services)),
           },
           { additionalProperties: false },
         ),
@@ -261,7 +262,7 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{
               Type.Object({
                 queueNumber: Type.String(),
                 desk: Type.String(),
-                service: lit(services),
+                service: literalUnion(services),
                 calledAt: Type.String(),
               }),
             ),
@@ -269,7 +270,7 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{
               Type.Object({
                 queueNumber: Type.String(),
                 desk: Type.String(),
-                service: lit(services),
+                service: literalUnion(services),
                 calledAt: Type.String(),
               }),
               Type.Null(),

@@ -10,25 +10,28 @@ import { OneTimeSecret } from '../outbox/outbox.entity';
 import { actorOf } from '../plugins/access';
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
-import { decodeCursor, encodeCursor, errorResponses, IdParamsSchema } from '../shared/schemas';
+import {
+  decodeCursor,
+  encodeCursor,
+  errorResponses,
+  IdParamsSchema,
+  isoOrNull,
+  literalUnion,
+} from '../shared/schemas';
 import { Notification, notificationChannels, notificationStatuses } from './notification.entity';
 import { NoticeBusy, SendFailed, type Notifier, type SendQueues } from './notifier';
 import { cloudTemplateFor, loadCloudTemplateMap } from './whatsapp-cloud-templates';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const lit = <T extends string>(values: readonly T[]) =>
-  Type.Union(values.map((v) => Type.Literal(v)));
 
 export const NotificationSchema = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
     ticketId: Type.String({ format: 'uuid' }),
     event: Type.String(),
-    channel: lit(notificationChannels),
+    channel: literalUnion(notificationChannels),
     language: Type.String(),
     recipientKind: Type.String(),
     recipient: Type.String({ description: 'Masked, e.g. bu************@gmail.com' }),
-    status: lit(notificationStatuses),
+    status: literalUnion(notificationStatuses),
     attempts: Type.Integer(),
     uncertainAttempts: Type.Integer({
       description: 'Attempts that stopped mid-send (a crashed worker): a duplicate was possible',
@@ -60,9 +63,9 @@ export function toNotificationView(n: Notification) {
     providerMessageId: n.providerMessageId,
     createdAt: n.createdAt.toISOString(),
     updatedAt: n.updatedAt.toISOString(),
-    sentAt: iso(n.sentAt),
-    deliveredAt: iso(n.deliveredAt),
-    readAt: iso(n.readAt),
+    sentAt: isoOrNull(n.sentAt),
+    deliveredAt: isoOrNull(n.deliveredAt),
+    readAt: isoOrNull(n.readAt),
   };
 }
 
@@ -121,7 +124,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
           'Delivery records, most recently changed first; `status=dead` lists what needs a supervisor',
         querystring: Type.Object(
           {
-            status: Type.Optional(lit(notificationStatuses)),
+            status: Type.Optional(literalUnion(notificationStatuses)),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
             cursor: Type.Optional(Type.String({ maxLength: 500 })),
           },

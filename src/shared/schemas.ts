@@ -53,3 +53,14 @@ export function decodeCursor(cursor: string | undefined, length: number): string
   }
   return undefined;
 }
+
+/** A string that is one of `values`, as a union of literals (enumerated in the OpenAPI document). */
+export const literalUnion = <T extends string>(values: readonly T[]) =>
+  Type.Union(values.map((v) => Type.Literal(v)));
+
+/** An optional body field that may also be null. */
+export const OptionalNullable = <T extends ReturnType<typeof Type.String>>(s: T) =>
+  Type.Optional(Type.Union([s, Type.Null()]));
+
+/** A timestamp for a response: ISO 8601, or null. */
+export const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);

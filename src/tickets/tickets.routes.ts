@@ -6,7 +6,13 @@ import type { Role } from '../auth/roles';
 import type { DocumentsService } from '../documents/documents.service';
 import { actorOf } from '../plugins/access';
 import { AppError } from '../shared/errors';
-import { decodeCursor, encodeCursor, errorResponses, IdParamsSchema } from '../shared/schemas';
+import {
+  decodeCursor,
+  encodeCursor,
+  errorResponses,
+  IdParamsSchema,
+  isoOrNull,
+} from '../shared/schemas';
 import { stepOf } from '../workflow/decide';
 import { workflowDefinitions } from '../workflow/definitions';
 import { documentKinds, type DocumentKind } from '../workflow/workflow.types';
@@ -42,8 +48,6 @@ const ACTORS: readonly Role[] = [
   'INTAKE',
 ];
 const UPLOADERS: readonly Role[] = ['FRONT_OFFICE', 'HELPDESK', 'ADMIN_PPE', 'BOT', 'INTAKE'];
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The columns `toSummary` reads. */
 const summaryColumns = [
@@ -82,12 +86,12 @@ export function toSummary(t: Summary) {
     step: t.step,
     stepLabel: t.language === 'en' ? label.en : label.id,
     stepStartedAt: t.stepStartedAt.toISOString(),
-    stepDueAt: iso(t.stepDueAt),
+    stepDueAt: isoOrNull(t.stepDueAt),
     stepBreached: t.stepBreached,
     assigneeId: t.assigneeId,
     version: t.version,
     requesterName: t.requesterName,
-    closedAt: iso(t.closedAt),
+    closedAt: isoOrNull(t.closedAt),
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };
@@ -274,8 +278,8 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
         deadlines: details.deadlines.map((d) => ({
           step: d.step,
           startedAt: d.startedAt.toISOString(),
-          dueAt: iso(d.dueAt),
-          endedAt: iso(d.endedAt),
+          dueAt: isoOrNull(d.dueAt),
+          endedAt: isoOrNull(d.endedAt),
           workingMinutes: d.workingMinutes,
           breached: d.breachedAt !== null,
         })),

@@ -1,10 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { literalUnion, OptionalNullable } from '../shared/schemas';
 import { actionNames, channels, documentKinds, ticketTypes } from '../workflow/workflow.types';
-
-const literalUnion = <T extends string>(values: readonly T[]) =>
-  Type.Union(values.map((v) => Type.Literal(v)));
-const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) =>
-  Type.Optional(Type.Union([s, Type.Null()]));
 
 export const TicketTypeSchema = literalUnion(ticketTypes);
 export const ChannelSchema = literalUnion(channels);
@@ -19,13 +15,15 @@ export const CreateTicketBodySchema = Type.Object(
     requester: Type.Object(
       {
         name: Type.String({ minLength: 1, maxLength: 200 }),
-        userId: Nullable(Type.String({ maxLength: 100 })),
-        nik: Nullable(Type.String({ maxLength: 30, description: '16 digits; stored encrypted' })),
-        nip: Nullable(Type.String({ maxLength: 30 })),
-        spseRole: Nullable(Type.String({ maxLength: 40 })),
-        agency: Nullable(Type.String({ maxLength: 200 })),
-        email: Nullable(Type.String({ maxLength: 254 })),
-        phone: Nullable(Type.String({ maxLength: 30 })),
+        userId: OptionalNullable(Type.String({ maxLength: 100 })),
+        nik: OptionalNullable(
+          Type.String({ maxLength: 30, description: '16 digits; stored encrypted' }),
+        ),
+        nip: OptionalNullable(Type.String({ maxLength: 30 })),
+        spseRole: OptionalNullable(Type.String({ maxLength: 40 })),
+        agency: OptionalNullable(Type.String({ maxLength: 200 })),
+        email: OptionalNullable(Type.String({ maxLength: 254 })),
+        phone: OptionalNullable(Type.String({ maxLength: 30 })),
       },
       { additionalProperties: false },
     ),
@@ -37,14 +35,14 @@ export const CreateTicketBodySchema = Type.Object(
           Type.Literal('PHONE'),
           Type.Literal('NONE'),
         ]),
-        address: Nullable(Type.String({ maxLength: 254 })),
+        address: OptionalNullable(Type.String({ maxLength: 254 })),
       },
       {
         additionalProperties: false,
         description: 'Where the request came from; a claim, never where secrets go.',
       },
     ),
-    message: Nullable(Type.String({ maxLength: 20000 })),
+    message: OptionalNullable(Type.String({ maxLength: 20000 })),
   },
   { additionalProperties: false },
 );
