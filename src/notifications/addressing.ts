@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../shared/constant-time';
 import { normaliseEmail, normalisePhone } from '../registry/registry-csv';
 import type { PiiCipher } from '../shared/pii';
 
@@ -115,7 +115,5 @@ export function parseReplyAddress(pii: PiiCipher, address: string): string | nul
   const m = /^[^+@]+\+([a-z]+-\d{4,6}-\d{5,})\.([0-9a-f]{10})@/i.exec(addressOf(address));
   if (!m?.[1] || !m[2]) return null;
   const code = m[1].toUpperCase();
-  const expected = Buffer.from(tokenMac(pii, code));
-  const given = Buffer.from(m[2].toLowerCase());
-  return expected.length === given.length && timingSafeEqual(expected, given) ? code : null;
+  return constantTimeEqual(tokenMac(pii, code), m[2].toLowerCase()) ? code : null;
 }

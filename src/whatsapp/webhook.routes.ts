@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { DataSource } from 'typeorm';
@@ -6,15 +6,9 @@ import type { Config } from '../config';
 import { queueNames } from '../jobs/queues';
 import { WhatsAppWebhookEvent } from '../notifications/notification.entity';
 import { enqueueOutbox } from '../outbox/outbox';
+import { constantTimeEqual } from '../shared/constant-time';
 import { AppError } from '../shared/errors';
 import { errorResponses } from '../shared/schemas';
-
-/** Constant-time equality of two strings (lengths may differ). */
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** `sha256=<hex>` of the raw body with the app secret, as Meta signs it. */
 export function webhookSignature(appSecret: string, raw: Buffer): string {
@@ -73,7 +67,7 @@ export const whatsappWebhookRoutes: FastifyPluginAsyncTypebox<{
       if (
         !expected ||
         q['hub.mode'] !== 'subscribe' ||
-        !sameText(q['hub.verify_token'] ?? '', expected)
+        !constantTimeEqual(q['hub.verify_token'] ?? '', expected)
       ) {
         throw new AppError('FORBIDDEN');
       }
@@ -100,7 +94,7 @@ export const whatsappWebhookRoutes: FastifyPluginAsyncTypebox<{
       if (!secret) throw new AppError('SERVICE_UNAVAILABLE');
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const given = request.headers['x-hub-signature-256'];
-      if (typeof given !== 'string' || !sameText(given, webhookSignature(secret, raw))) {
+      if (typeof given !== 'string' || !constantTimeEqual(given, webhookSignature(secret, raw))) {
         request.log.warn('whatsapp webhook with a missing or wrong signature');
         throw new AppError('WEBHOOK_SIGNATURE_INVALID');
       }
