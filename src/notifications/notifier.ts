@@ -326,6 +326,14 @@ export function createNotifier(deps: NotifierDeps) {
     );
   }
 
+  /** The outbox row's job did its work; the sweeper leaves it alone from now on. */
+  async function markProcessed(outboxId: string) {
+    await dataSource.query(
+      'UPDATE outbox SET processed_at = clock_timestamp() WHERE id = $1 AND processed_at IS NULL',
+      [outboxId],
+    );
+  }
+
   async function recordCancelled(id: string, reason: string) {
     await dataSource.query(
       `UPDATE notifications SET status = 'cancelled', last_error = $2, lease_until = NULL,
@@ -532,12 +540,7 @@ export function createNotifier(deps: NotifierDeps) {
           }
         }
       }
-      if (rows.length === 0) {
-        await m.query(
-          'UPDATE outbox SET processed_at = clock_timestamp() WHERE id = $1 AND processed_at IS NULL',
-          [outboxId],
-        );
-      }
+      if (rows.length === 0) await markProcessed(outboxId);
       let queued = 0;
       for (const n of rows) {
         if (n.status !== 'queued' && n.status !== 'failed') continue;
@@ -719,10 +722,7 @@ export function createNotifier(deps: NotifierDeps) {
           }
         }
       }
-      await dataSource.query(
-        'UPDATE outbox SET processed_at = clock_timestamp() WHERE id = $1 AND processed_at IS NULL',
-        [outboxId],
-      );
+      await markProcessed(outboxId);
       return applied;
     },
 
