@@ -9,6 +9,7 @@ import { OneTimeSecret } from '../../src/outbox/outbox.entity';
 import { startWorkers, type Workers } from '../../src/worker';
 import type { NoticeTemplate } from '../../src/workflow/workflow.types';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { notificationReaching } from '../helpers/eventually';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -171,20 +172,8 @@ describe('every requester notice × language × channel through the pipeline', (
     return { id, code, contact: { address: recipient }, expected };
   }
 
-  const waitForRecord = async (ticketId: string, notice: NoticeTemplate, status: string) => {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const rows: { id: string; status: string }[] = await t.container.dataSource.query(
-        'SELECT id, status FROM notifications WHERE ticket_id = $1 AND event = $2',
-        [ticketId, notice],
-      );
-      if (rows[0]?.status === status) return rows[0].id;
-      if (Date.now() > deadline) {
-        throw new Error(`${notice}: record ${JSON.stringify(rows)}, expected ${status}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const waitForRecord = async (ticketId: string, notice: NoticeTemplate, status: string) =>
+    (await notificationReaching(t.container.dataSource, ticketId, notice, status, 20_000)).id;
 
   const cases = requesterNotices.flatMap((notice) =>
     (['id', 'en'] as const).flatMap((lang) =>

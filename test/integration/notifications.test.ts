@@ -7,6 +7,7 @@ import { enqueueOutbox } from '../../src/outbox/outbox';
 import { OneTimeSecret } from '../../src/outbox/outbox.entity';
 import { startWorkers, type Workers } from '../../src/worker';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { eventually } from '../helpers/eventually';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
 // Monday 23 November 2026, 09:00 WIB: inside office hours of the default (Asia/Jakarta) office.
@@ -99,15 +100,6 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
     expect(r.status).toBe(200);
     return r.body.items;
   };
-  const waitFor = async <T>(what: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000) => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const v = await what();
-      if (ok(v)) return v;
-      if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(v)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
   const mailTo = (address: string) => sink.messages.filter((m) => m.to === address);
   let bots = 0;
   /** A BOT service account and a ticket it opened from a WhatsApp chat. */
@@ -176,7 +168,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
   test('a new ticket is acknowledged by email: our Message-ID, reply address, auto-submitted, both parts', async () => {
     const r = await create(budi());
     expect(r.status).toBe(201);
-    const [received] = await waitFor(
+    const [received] = await eventually(
       () => notificationsOf(r.body.id),
       (items) => items.length === 1 && items[0]?.status === 'sent',
     );
@@ -216,7 +208,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
         contact: { kind: 'EMAIL', address: 'budi.english@example.org' },
       }),
     );
-    await waitFor(
+    await eventually(
       () => notificationsOf(r.body.id),
       (items) => items[0]?.status === 'sent',
     );
@@ -229,7 +221,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
     const r = await create(budi());
     const password = await walkToNotify(r.body.id);
     expect(password).toBeTruthy();
-    const items = await waitFor(
+    const items = await eventually(
       () => notificationsOf(r.body.id),
       (list) => list.some((n) => n.event === 'password-reset' && n.status === 'sent'),
     );
@@ -283,7 +275,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
   test('a rejected address (550) is dead after one attempt; a supervisor sees it and retries it', async () => {
     sink.rejectRecipients(/^ditolak@/, 550, '5.1.1 <ditolak@example.org>: user unknown');
     const r = await create(budi({ contact: { kind: 'EMAIL', address: 'ditolak@example.org' } }));
-    const [dead] = await waitFor(
+    const [dead] = await eventually(
       () => notificationsOf(r.body.id),
       (items) => items[0]?.status === 'dead',
     );
@@ -313,7 +305,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
     });
     expect(retried.status).toBe(200);
     expect(retried.body.status).toBe('queued');
-    await waitFor(
+    await eventually(
       () => notificationsOf(r.body.id),
       (items) => items[0]?.status === 'sent',
     );
@@ -328,7 +320,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
   test('a temporary failure (451) is retried with backoff until the server takes it', async () => {
     sink.failNext(2, 451, '4.7.1 try again later');
     const r = await create(budi({ contact: { kind: 'EMAIL', address: 'sabar@example.org' } }));
-    const [sent] = await waitFor(
+    const [sent] = await eventually(
       () => notificationsOf(r.body.id),
       (items) => items[0]?.status === 'sent',
     );
@@ -341,7 +333,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
       budi({ channel: 'WALK_IN', contact: { kind: 'PHONE', address: '(0541) 741234' } }),
     );
     expect(r.status).toBe(201);
-    const [dead] = await waitFor(
+    const [dead] = await eventually(
       () => notificationsOf(r.body.id),
       (items) => items.length === 1,
     );
@@ -357,7 +349,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
 
   test('an unknown template and data missing a field are recorded failures, not crash loops', async () => {
     const r = await create(budi({ contact: { kind: 'EMAIL', address: 'data@example.org' } }));
-    await waitFor(
+    await eventually(
       () => notificationsOf(r.body.id),
       (items) => items[0]?.status === 'sent',
     );
@@ -374,7 +366,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
         recipient: 'REQUESTER_CONTACT',
       });
     });
-    const items = await waitFor(
+    const items = await eventually(
       () => notificationsOf(r.body.id),
       (list) => list.filter((n) => n.status === 'dead').length === 2,
     );
@@ -398,7 +390,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
     } finally {
       workers = await startWorkers(t.container, t.redis);
     }
-    const items = await waitFor(
+    const items = await eventually(
       () => notificationsOf(r.body.id),
       (list) => list.some((n) => n.event === 'password-reset' && n.status === 'dead'),
     );
@@ -432,7 +424,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
       }),
     );
     await sink.waitFor(sink.messages.length + 1);
-    const items = await waitFor(
+    const items = await eventually(
       () => notificationsOf(r.body.id, supervisor),
       (list) => list.some((n) => n.event === 'deadline-breached' && n.status === 'sent'),
     );
@@ -445,7 +437,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
 
   test('WhatsApp: the job carries no personal data; the bot claims the text and the approved template, then reports', async () => {
     const { bot, r } = await whatsAppTicket('6281234567890@c.us');
-    const [queued] = await waitFor(
+    const [queued] = await eventually(
       () => notificationsOf(r.body.id),
       (items) => items.length === 1,
     );
@@ -570,7 +562,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
         secretId: secret.id,
       }),
     );
-    const items = await waitFor(
+    const items = await eventually(
       () => notificationsOf(other.body.id),
       (list) => list.some((n) => n.event === 'password-reset' && n.status === 'dead'),
     );
@@ -580,7 +572,7 @@ describe('notifications: outbox to SMTP, records, secrets, retries', () => {
 
   test('a stale bot cannot undo a newer claim, and the board is read-only', async () => {
     const { bot, r } = await whatsAppTicket('6281311112222@c.us');
-    const [queued] = await waitFor(
+    const [queued] = await eventually(
       () => notificationsOf(r.body.id),
       (items) => items.length === 1,
     );

@@ -5,6 +5,7 @@ import { startWorkers, type Workers } from '../../src/worker';
 import { createCloudApiTransport } from '../../bot/cloud-api';
 import { createLoketClient } from '../../bot/loket-client';
 import { redisCustomerWindow, startOutbound } from '../../bot/outbound';
+import { notificationReaching } from '../helpers/eventually';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { webhookSignature } from '../../src/whatsapp/webhook.routes';
 
@@ -153,23 +154,8 @@ describe('WhatsApp notices through the Cloud API', () => {
     expect(r.status).toBe(201);
     return r.body;
   };
-  const record = async (ticketId: string, event: string, status: string) => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const rows: {
-        status: string;
-        provider_message_id: string | null;
-        last_error: string | null;
-        attempts: number;
-      }[] = await t.container.dataSource.query(
-        'SELECT status, provider_message_id, last_error, attempts FROM notifications WHERE ticket_id = $1 AND event = $2',
-        [ticketId, event],
-      );
-      if (rows[0]?.status === status) return rows[0];
-      if (Date.now() > deadline) throw new Error(`${event}: ${JSON.stringify(rows)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const record = (ticketId: string, event: string, status: string) =>
+    notificationReaching(t.container.dataSource, ticketId, event, status);
 
   test('outside the 24-hour window the approved template goes out, and the wamid is recorded', async () => {
     const ticket = await openTicket('6281234567890@c.us');
