@@ -350,6 +350,39 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
+  app.patch(
+    '/tickets/:id/requester',
+    {
+      config: { access: ['FRONT_OFFICE', 'HELPDESK'] },
+      schema: {
+        tags: ['tickets'],
+        summary:
+          "Enter the request form's details (user ID, NIK, NIP, SPSE role, email) before forwarding; matched again with the registry",
+        params: IdParamsSchema,
+        body: Type.Object(
+          {
+            version: Type.Integer({ minimum: 1, description: 'The ticket version the client saw' }),
+            requester: CreateTicketBodySchema.properties.requester,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: TicketSummarySchema, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => {
+      const principal = request.principal;
+      if (!principal) throw new AppError('UNAUTHENTICATED');
+      await visibleTicket(request.params.id, request);
+      const t = await tickets.updateRequester(
+        request.params.id,
+        request.body,
+        principal,
+        actorOf(request),
+      );
+      return toSummary(t);
+    },
+  );
+
   app.post(
     '/tickets/:id/messages',
     {

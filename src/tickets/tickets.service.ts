@@ -218,6 +218,15 @@ function requiredDocuments(
   );
 }
 
+/** Steps in which the desk may still correct the request form's details (before forwarding). */
+const requesterEditableSteps: readonly string[] = [
+  'RECEIVED',
+  'COMPLETENESS_CHECK',
+  'INCOMPLETE',
+  'AWAITING_REQUESTER',
+  'READY_TO_FORWARD',
+];
+
 function actorColumns(
   actor: Actor,
   principal: Principal | null,
@@ -551,6 +560,71 @@ export function createTicketsService(deps: TicketsServiceDeps) {
       ]);
       const def = definitionOf(ticket);
       return { events, deadlines, documents, messages, definition: def };
+    },
+
+    /**
+     * The request form's details, entered at the desk for a walk-in (the guest book holds only a
+     * name, agency and phone): a new claim, matched again against the registry. Only before the
+     * file goes to the Admin PPE, at the version the client saw, recorded as an event (NIK masked).
+     */
+    async updateRequester(
+      id: string,
+      input: { version: number; requester: CreateTicketInput['requester'] },
+      principal: Principal,
+      actor: Actor,
+    ): Promise<Ticket> {
+      const claim = normaliseClaim(input.requester);
+      return dataSource.transaction(async (m) => {
+        const t = await m.findOne(Ticket, { where: { id }, lock: { mode: 'pessimistic_write' } });
+        if (!t) throw new AppError('NOT_FOUND');
+        if (t.version !== input.version) {
+          throw new AppError(
+            'VERSION_CONFLICT',
+            { version: t.version },
+            { currentVersion: t.version },
+          );
+        }
+        if (!requesterEditableSteps.includes(t.step) || t.closedAt) {
+          throw new AppError(
+            'ACTION_NOT_ALLOWED',
+            { allowed: '-', step: t.step },
+            { allowed: [], step: t.step },
+          );
+        }
+        const office = await m.findOneOrFail(Office, { where: { id: t.officeId } });
+        if (selectDefinition(t.type, claim.spseRole, office).id !== t.workflowId) {
+          throw invalid('requester.spseRole', 'would change the workflow; open a new ticket');
+        }
+        const registry = await findRegistryMatch(m, claim);
+        const now = clock.now();
+        Object.assign(t, {
+          requesterName: claim.name,
+          requesterUserId: claim.userId,
+          requesterNikEncrypted: claim.nik ? pii.encrypt(claim.nik) : null,
+          requesterNikHash: claim.nik ? pii.hash(claim.nik) : null,
+          requesterNikMasked: claim.nik ? maskNik(claim.nik) : null,
+          requesterNip: claim.nip,
+          requesterSpseRole: claim.spseRole,
+          requesterAgency: claim.agency,
+          requesterEmail: claim.email,
+          requesterPhone: claim.phone,
+          registryEntryId: registry?.id ?? null,
+          version: t.version + 1,
+          updatedAt: now,
+        });
+        await m.save(t);
+        await insertRow(m, TicketEvent, {
+          ticketId: t.id,
+          at: now,
+          ...actorColumns(actor, principal),
+          action: 'requester_updated',
+          fromStep: t.step,
+          toStep: t.step,
+          reason: null,
+          data: { registryMatched: registry !== null, nikMasked: t.requesterNikMasked },
+        });
+        return t;
+      });
     },
 
     allowedFor(ticket: Ticket, role: Role): ActionName[] {
