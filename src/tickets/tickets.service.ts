@@ -595,6 +595,10 @@ export function createTicketsService(deps: TicketsServiceDeps) {
         if (selectDefinition(t.type, claim.spseRole, office).id !== t.workflowId) {
           throw invalid('requester.spseRole', 'would change the workflow; open a new ticket');
         }
+        // An NIK left out keeps the one on file (the console never shows it to re-send it).
+        if (input.requester.nik === undefined) {
+          claim.nik = t.requesterNikEncrypted ? pii.decrypt(t.requesterNikEncrypted) : null;
+        }
         const registry = await findRegistryMatch(m, claim);
         const now = clock.now();
         Object.assign(t, {

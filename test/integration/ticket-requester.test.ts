@@ -83,6 +83,15 @@ describe("the request form's details entered at the desk (PATCH /api/tickets/:id
     const event = d.events.find((e) => e.action === 'requester_updated');
     expect(event?.data).toEqual({ registryMatched: true, nikMasked: '6471********1187' });
     expect(JSON.stringify(d.events)).not.toContain('6471021303801187');
+    // Sent again without the NIK (the console never shows it to re-send): the NIK on file stays.
+    const { nik: _nik, ...withoutNik } = requester;
+    const again = await patch(id, { version: 2, requester: { ...withoutNik, nip: null } });
+    expect(again.status).toBe(200);
+    const d2 = await detail(id);
+    expect([d2.requester.nikMasked, d2.registryEntryId]).toEqual([
+      '6471********1187',
+      d.registryEntryId,
+    ]);
   });
 
   test('after forwarding the form can no longer change', async () => {
