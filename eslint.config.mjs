@@ -37,6 +37,14 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The console's web code runs in the browser (its .tsx gets the DOM from its own tsconfig);
+    // its Vite config runs in Node.
+    files: ['src/console/web/**/*.{js,mjs}'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', URL: 'readonly', console: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.cjs', 'jest.config.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {

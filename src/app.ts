@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import fastifyJwt from '@fastify/jwt';
 import fastifyMultipart from '@fastify/multipart';
-import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -28,8 +26,8 @@ import { queueBoardRoutes } from './admin/queue-board';
 import { whatsappWebhookRoutes } from './whatsapp/webhook.routes';
 import { queueRoutes } from './frontoffice/queue.routes';
 import { NotificationSchema, notificationsRoutes } from './notifications/notifications.routes';
-import { projectRoot } from './shared/paths';
 import { ErrorBodySchema } from './shared/schemas';
+import { consoleRoutes } from './console/console.routes';
 
 /** Log paths that may hold credentials or personal data; pino replaces them with [redacted]. */
 export const redactPaths = [
@@ -206,12 +204,7 @@ export async function buildApp(
       route.config = { ...(route.config ?? {}), access: 'public' };
     });
     await scope.register(fastifySwaggerUi, { routePrefix: '/docs' });
-    await scope.register(fastifyStatic, {
-      root: join(projectRoot, 'src', 'console', 'public'),
-      prefix: '/console/',
-      redirect: true,
-      index: ['index.html'],
-    });
+    await scope.register(consoleRoutes, { prefix: '/console' });
   });
 
   await app.register(healthRoutes, { dataSource: container.dataSource, redis: container.redis });

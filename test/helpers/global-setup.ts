@@ -9,6 +9,7 @@ import { startEmbeddedPostgres } from '../../src/infra/embedded-postgres';
 import { freePort } from '../../src/infra/ports';
 import { ensureRedis, redisAnswers } from '../../src/infra/redis';
 import { projectRoot } from '../../src/shared/paths';
+import { ensureConsoleBuilt } from './console-build';
 
 /**
  * The embedded server's data: kept under .loket-test/ between runs (initdb once), unless another
@@ -37,6 +38,7 @@ function testDataDir(): string {
  * copies, and a Redis (TEST_REDIS_URL, else 127.0.0.1:6379, else a redis-server child).
  */
 export default async function globalSetup(): Promise<void> {
+  ensureConsoleBuilt();
   const handles: (() => Promise<void>)[] = [];
   let adminUrl: string;
   if (process.env.TEST_DATABASE_URL) {

@@ -1,0 +1,372 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { systemActor } from '../../src/audit/audit.service';
+import type { StaffRole } from '../../src/auth/roles';
+import { projectRoot } from '../../src/shared/paths';
+import { startWorkers, type Workers } from '../../src/worker';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { createTestApp, TEST_PASSWORD, type TestApp } from '../helpers/test-app';
+
+/**
+ * The staff console in a real browser (Debian's Chromium through playwright-core), served over
+ * HTTP by the API with the built console, workers running and mail going to an SMTP sink.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const artifacts = join(projectRoot, 'test-artifacts', 'console');
+const DESKTOP = { width: 1366, height: 768 };
+const TABLET = { width: 820, height: 1180 };
+const fixture = (name: string) => join(projectRoot, 'test', 'fixtures', 'documents', name);
+
+jest.setTimeout(180_000);
+
+const registryCsv = [
+  'user_id,full_name,nik,nip,spse_role,agency,unit,email,phone,birth_place,birth_date,sk_reference',
+  'budi.ppk,Budi Santoso,6471021303801187,198003132017021375,PPK,Pemerintah Kota Samarinda,Bagian PBJ,budi.santoso@samarindakota.go.id,081234567890,Samarinda,1980-03-13,SK/1/2024',
+].join('\n');
+
+describe('staff console in Chromium', () => {
+  let t: TestApp;
+  let sink: SmtpSink;
+  let workers: Workers;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+    }
+    mkdirSync(artifacts, { recursive: true });
+    sink = await startSmtpSink();
+    t = await createTestApp({
+      env: {
+        SMTP_URL: sink.url,
+        MAIL_FROM: 'LPSE Kota Samarinda <helpdesk@lpse.samarindakota.go.id>',
+        NOTIFY_RETRY_DELAY_MS: '100',
+      },
+    });
+    const file = join(t.config.LOKET_DATA_DIR, 'registry.csv');
+    writeFileSync(file, registryCsv);
+    await t.container.registry.importCsvFile(file, {
+      fileName: 'registry.csv',
+      actor: systemActor,
+    });
+    workers = await startWorkers(t.container, t.redis);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser.close();
+    await workers.close();
+    await t.close();
+    await sink.stop();
+  });
+
+  const staff = async (role: StaffRole, username: string, mustChangePassword = false) => {
+    const user = await t.container.staff.create(
+      {
+        username,
+        fullName: `${role === 'ADMIN_PPE' ? 'Admin' : 'Petugas'} ${username}`,
+        role,
+        password: TEST_PASSWORD,
+        mustChangePassword,
+      },
+      systemActor,
+    );
+    return user;
+  };
+
+  /** A fresh browser profile (own sessionStorage) at the given size. */
+  const newPage = async (viewport = DESKTOP): Promise<Page> => {
+    const context = await browser.newContext({ viewport, locale: 'id-ID' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    return page;
+  };
+
+  const login = async (page: Page, username: string, path = '/console/') => {
+    await page.goto(`${t.baseUrl}${path}`);
+    await page.getByLabel('Nama pengguna').fill(username);
+    await page.getByLabel('Kata sandi').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.getByRole('button', { name: 'Keluar' }).waitFor();
+  };
+
+  const shot = async (page: Page, name: string) => {
+    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  };
+
+  const ticketStep = (page: Page) => page.locator('.ticket-head .badge').innerText();
+
+  test('a walk-in request from the guest book to the archive, with the board and the notice', async () => {
+    await staff('FRONT_OFFICE', 'dewi.fo');
+    await staff('HELPDESK', 'agus.hd');
+    await staff('ADMIN_PPE', 'rina.ppe');
+
+    // The waiting-room board, open before anyone is called.
+    const board = await newPage();
+    await board.goto(`${t.baseUrl}/console/board.html`);
+    // Connected: the first snapshot clears the "connecting" status.
+    await board.waitForFunction("document.getElementById('status')?.textContent === ''");
+
+    // Front office: the guest book gives A-001.
+    const front = await newPage();
+    await login(front, 'dewi.fo');
+    await front.getByRole('link', { name: 'Meja layanan', exact: true }).click();
+    const book = front.getByRole('form', { name: 'Buku tamu' });
+    await book.getByLabel('Nama', { exact: true }).fill('Budi Santoso');
+    await book.getByLabel('Instansi').fill('Pemerintah Kota Samarinda');
+    await book.getByLabel('Layanan').selectOption('RESET_PASSWORD');
+    await book.getByLabel('Nomor HP').fill('0812-3456-7890');
+    await book.getByLabel('Keperluan').fill('Lupa kata sandi SPSE');
+    await book.getByRole('button', { name: 'Simpan dan beri nomor antrean' }).click();
+    await expect(front.getByTestId('issued-number').innerText()).resolves.toBe('A-001');
+    await shot(front, 'desk-front-office-1366');
+    // The front office has no validity, report or administration pages.
+    const frontNav = await front.getByRole('navigation', { name: 'Navigasi utama' }).innerText();
+    expect(frontNav).not.toMatch(/Laporan|Administrasi|Data registrasi/);
+
+    // Helpdesk: call next; the board shows the number.
+    const helpdesk = await newPage();
+    await login(helpdesk, 'agus.hd');
+    await helpdesk.getByRole('link', { name: 'Meja layanan', exact: true }).click();
+    await helpdesk
+      .getByRole('region', { name: 'Panggil antrean' })
+      .getByLabel('Loket', { exact: true })
+      .fill('Loket 2');
+    await helpdesk.getByRole('button', { name: 'Panggil nomor berikutnya' }).click();
+    await expect(helpdesk.getByTestId('called-number').innerText()).resolves.toBe('A-001');
+    await board.locator('#number', { hasText: 'A-001' }).waitFor();
+    expect(await board.locator('#desk').innerText()).toContain('Loket 2');
+    await shot(board, 'board-1366');
+
+    // Serve: the walk-in ticket opens, prefilled from the guest book.
+    await helpdesk
+      .locator('tr[data-number="A-001"]')
+      .getByRole('button', { name: 'Layani' })
+      .click();
+    await helpdesk.locator('.ticket-head h1').waitFor();
+    expect(await ticketStep(helpdesk)).toBe('Permohonan diterima');
+    const ticketUrl = helpdesk.url();
+    expect(ticketUrl).toMatch(/\/console\/tickets\/[0-9a-f-]{36}$/);
+    expect(await helpdesk.getByRole('region', { name: 'Data pemohon' }).innerText()).toContain(
+      'Budi Santoso',
+    );
+
+    // The request form's details, entered at the desk.
+    await helpdesk.getByRole('button', { name: 'Isi dari formulir' }).click();
+    const form = helpdesk.getByRole('form', { name: 'Data formulir permohonan' });
+    await form.getByLabel('User ID').fill('budi.ppk');
+    await form.getByLabel('NIK').fill('6471021303801187');
+    await form.getByLabel('Peran SPSE').selectOption('PPK');
+    await form.getByLabel('Email').fill('budi.santoso@samarindakota.go.id');
+    await form.getByRole('button', { name: 'Simpan' }).click();
+    await helpdesk.getByText('6471********1187').waitFor();
+    // No NIK in clear on the helpdesk's screen.
+    expect(await helpdesk.content()).not.toContain('6471021303801187');
+
+    // Completeness: only the request form is there, the SK is missing.
+    const upload = async (page: Page, kind: string, file: string) => {
+      const f = page.getByRole('form', { name: 'Unggah dokumen' });
+      await f.getByLabel('Jenis dokumen').selectOption(kind);
+      await f.getByLabel(/^Berkas/).setInputFiles(fixture(file));
+      await f.getByRole('button', { name: 'Unggah dokumen' }).click();
+    };
+    await upload(helpdesk, 'REQUEST_FORM', 'sk-penunjukan.pdf');
+    await helpdesk.locator('.checklist li[data-kind="REQUEST_FORM"].ok').waitFor();
+    await helpdesk.getByRole('button', { name: 'Mulai periksa berkas' }).click();
+    await helpdesk.getByText('Pemeriksaan kelengkapan', { exact: true }).waitFor();
+    expect(
+      await helpdesk.locator('.checklist li[data-kind="SK_PENUNJUKAN"]').getAttribute('class'),
+    ).toBe('missing');
+    // The missing SK is ticked already; "incomplete" names it.
+    await expect(
+      helpdesk.getByRole('checkbox', { name: 'SK penunjukan' }).isChecked(),
+    ).resolves.toBe(true);
+    await helpdesk.getByRole('button', { name: 'Belum lengkap' }).click();
+    await helpdesk.getByText('Diminta dari pemohon: SK penunjukan').waitFor();
+    await helpdesk.getByRole('button', { name: 'Minta pemohon melengkapi' }).click();
+    await helpdesk.getByText('Menunggu kelengkapan dari pemohon', { exact: true }).waitFor();
+
+    // The requester brings the SK: uploading it returns the ticket to the completeness check.
+    await upload(helpdesk, 'SK_PENUNJUKAN', 'sk-penunjukan.pdf');
+    await helpdesk.locator('.checklist li[data-kind="SK_PENUNJUKAN"].ok').waitFor();
+    await helpdesk.getByText('Pemeriksaan kelengkapan', { exact: true }).waitFor();
+    // The document viewer: the PDF from the API (with the token) as a blob URL.
+    await helpdesk
+      .locator('.docs li', { hasText: 'SK penunjukan' })
+      .getByRole('button', { name: 'Lihat' })
+      .click();
+    expect(await helpdesk.locator('.viewer iframe').getAttribute('src')).toMatch(/^blob:/);
+    await shot(helpdesk, 'ticket-helpdesk-1366');
+    await helpdesk.getByRole('button', { name: 'Berkas lengkap' }).click();
+    await helpdesk.getByRole('button', { name: 'Teruskan ke Admin PPE' }).click();
+    await helpdesk.getByText('Pemeriksaan kebenaran berkas', { exact: true }).waitFor();
+
+    // The helpdesk may not decide validity: no button, and the API refuses it when called anyway.
+    expect(await helpdesk.getByRole('button', { name: 'Data benar (valid)' }).count()).toBe(0);
+    await helpdesk.getByText('Tidak ada langkah untuk peran Anda pada tahap ini.').waitFor();
+    const ticketId = ticketUrl.split('/').at(-1) ?? '';
+    const hdToken = await t.tokenFor('HELPDESK');
+    const detail = await t.http<{ version: number }>('GET', `/api/tickets/${ticketId}`, {
+      token: hdToken,
+    });
+    const refused = await t.http<{ code: string }>('POST', `/api/tickets/${ticketId}/actions`, {
+      token: hdToken,
+      json: { action: 'validity_result', version: detail.body.version, data: { valid: true } },
+    });
+    expect([refused.status, refused.body.code]).toEqual([403, 'ROLE_NOT_ALLOWED']);
+
+    // Admin PPE: my work lists it; the comparison with the registry, side by side.
+    const ppe = await newPage();
+    await login(ppe, 'rina.ppe');
+    await ppe
+      .getByRole('region', { name: 'Tiket yang menunggu Anda' })
+      .getByRole('link')
+      .first()
+      .click();
+    await ppe.locator('table.compare').waitFor();
+    const nikRow = ppe.locator('table.compare tr[data-field="nik"]');
+    expect(await nikRow.getAttribute('class')).toBe('r-match');
+    expect(await nikRow.innerText()).toContain('6471********1187');
+    expect(await ppe.locator('table.compare tr.r-mismatch').count()).toBe(0);
+    await shot(ppe, 'ticket-validity-1366');
+    await ppe.setViewportSize(TABLET);
+    await shot(ppe, 'ticket-validity-tablet');
+    await ppe.setViewportSize(DESKTOP);
+    await ppe.getByRole('button', { name: 'Data benar (valid)' }).click();
+    await ppe.getByRole('button', { name: 'Reset kata sandi' }).click();
+    const tmp = await ppe.getByTestId('temporary-password').innerText();
+    expect(tmp.length).toBeGreaterThanOrEqual(8);
+    await shot(ppe, 'ticket-temporary-password-1366');
+    await ppe.getByRole('button', { name: 'Sudah dicatat, tutup' }).click();
+    expect(await ppe.getByTestId('temporary-password').count()).toBe(0);
+    await ppe.getByRole('button', { name: 'Kirim pemberitahuan hasil' }).click();
+    await ppe.getByText('Pengarsipan berkas', { exact: true }).waitFor();
+
+    // The notice reaches the registry's contact of record, with the password shown once above.
+    await sink.waitFor(1, 30_000);
+    const mail = sink.messages.find((m) => m.to === 'budi.santoso@samarindakota.go.id');
+    expect(mail).toBeDefined();
+    expect(mail?.parsed.text ?? '').toContain(tmp);
+
+    await ppe.getByLabel('Nomor arsip').fill('ARS/2026/0001');
+    await ppe.getByRole('button', { name: 'Arsipkan', exact: true }).click();
+    await ppe.getByText('Diarsipkan', { exact: true }).first().waitFor();
+    await ppe.getByRole('heading', { name: 'Riwayat' }).scrollIntoViewIfNeeded();
+    const history = await ppe.locator('.history').innerText();
+    for (const step of [
+      'Tiket dibuat',
+      'Data formulir diisi',
+      'Diteruskan ke Admin PPE',
+      'Diarsipkan',
+    ]) {
+      expect(history).toContain(step);
+    }
+    await shot(ppe, 'ticket-archived-1366');
+
+    // The list, at both sizes, in both languages.
+    await ppe.getByRole('link', { name: 'Tiket', exact: true }).click();
+    await ppe.locator('table.tickets').waitFor();
+    await shot(ppe, 'tickets-1366');
+    await ppe.getByRole('button', { name: 'English' }).click();
+    await ppe.getByRole('heading', { name: 'Tickets' }).waitFor();
+    await ppe.setViewportSize(TABLET);
+    await shot(ppe, 'tickets-tablet-en');
+  });
+
+  test('a role that must not see an action does not see it, and the API refuses it', async () => {
+    await staff('FRONT_OFFICE', 'sari.fo');
+    const page = await newPage(TABLET);
+    await login(page, 'sari.fo');
+    await page.getByRole('button', { name: 'Menu' }).click();
+    const nav = await page.getByRole('navigation', { name: 'Navigasi utama' }).innerText();
+    expect(nav).toContain('Meja layanan');
+    expect(nav).not.toMatch(/Administrasi|Laporan|Jejak audit/);
+    await shot(page, 'my-work-front-office-tablet');
+    // A deep link to the administration page shows the API's refusal, not the data.
+    await page.goto(`${t.baseUrl}/console/admin`);
+    await page.getByText('Peran Anda tidak boleh melakukan ini.').first().waitFor();
+    const token = await t.tokenFor('FRONT_OFFICE');
+    expect((await t.http('GET', '/api/users', { token })).status).toBe(403);
+    expect((await t.http('GET', '/api/reports/steps', { token })).status).toBe(403);
+  });
+
+  test('an expired session goes back to login, keeps the route and the form, and restores both', async () => {
+    await staff('FRONT_OFFICE', 'wati.fo');
+    const page = await newPage();
+    await login(page, 'wati.fo');
+    await page.getByRole('link', { name: 'Meja layanan', exact: true }).click();
+    const book = page.getByRole('form', { name: 'Buku tamu' });
+    await book.getByLabel('Nama', { exact: true }).fill('Ani Kusuma');
+    await book.getByLabel('Instansi').fill('Dinas Kesehatan');
+    await book.getByLabel('Layanan').selectOption('USER_ID_INFO');
+
+    // Every session of this account ends elsewhere (the refresh token dies with it).
+    const other = await t.http<{ accessToken: string }>('POST', '/api/auth/login', {
+      json: { username: 'wati.fo', password: TEST_PASSWORD },
+    });
+    expect(
+      (
+        await t.http('POST', '/api/auth/logout', {
+          token: other.body.accessToken,
+          json: { everywhere: true },
+        })
+      ).status,
+    ).toBe(204);
+
+    await page.getByRole('button', { name: 'Simpan dan beri nomor antrean' }).click();
+    await page.getByText('Sesi Anda berakhir.', { exact: false }).waitFor();
+    await shot(page, 'login-expired-1366');
+    // No token was written to web storage that outlives the tab.
+    const stored = await page.evaluate<string>('JSON.stringify({ ...localStorage })');
+    expect(stored).not.toMatch(/eyJ|refresh/i);
+
+    await page.getByLabel('Nama pengguna').fill('wati.fo');
+    await page.getByLabel('Kata sandi').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.getByRole('heading', { name: 'Meja layanan' }).waitFor();
+    expect(page.url()).toBe(`${t.baseUrl}/console/desk`);
+    await expect(book.getByLabel('Nama', { exact: true }).inputValue()).resolves.toBe('Ani Kusuma');
+    await expect(book.getByLabel('Instansi').inputValue()).resolves.toBe('Dinas Kesehatan');
+    await expect(book.getByLabel('Layanan').inputValue()).resolves.toBe('USER_ID_INFO');
+    await page.getByRole('button', { name: 'Simpan dan beri nomor antrean' }).click();
+    await expect(page.getByTestId('issued-number').innerText()).resolves.toMatch(/^B-\d{3}$/);
+  });
+
+  test('the first login with a temporary password forces a new one', async () => {
+    await staff('HELPDESK', 'joko.hd', true);
+    const page = await newPage();
+    await page.goto(`${t.baseUrl}/console/tickets`);
+    await page.getByLabel('Nama pengguna').fill('joko.hd');
+    await page.getByLabel('Kata sandi').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.getByRole('heading', { name: 'Ganti kata sandi' }).waitFor();
+    await shot(page, 'password-forced-1366');
+    await page.getByLabel('Kata sandi saat ini').fill(TEST_PASSWORD);
+    await page.getByLabel('Kata sandi baru', { exact: true }).fill('Loket-Sandi-Baru-2026!');
+    await page.getByLabel('Ulangi kata sandi baru').fill('Loket-Sandi-Baru-2026!');
+    await page.getByRole('button', { name: 'Ganti kata sandi' }).click();
+    await page.getByRole('heading', { name: 'Tugas saya' }).waitFor();
+    // The old password no longer works.
+    const old = await t.http('POST', '/api/auth/login', {
+      json: { username: 'joko.hd', password: TEST_PASSWORD },
+    });
+    expect(old.status).toBe(401);
+  });
+});
