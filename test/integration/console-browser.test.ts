@@ -122,7 +122,7 @@ describe('staff console in Chromium', () => {
     const board = await newPage();
     await board.goto(`${t.baseUrl}/console/board.html`);
     // Connected: the first snapshot clears the "connecting" status.
-    await board.waitForFunction("document.getElementById('status')?.textContent === ''");
+    await board.locator('#status:empty').waitFor({ state: 'attached' });
 
     // Front office: the guest book gives A-001.
     const front = await newPage();
@@ -288,6 +288,44 @@ describe('staff console in Chromium', () => {
     await ppe.getByRole('heading', { name: 'Tickets' }).waitFor();
     await ppe.setViewportSize(TABLET);
     await shot(ppe, 'tickets-tablet-en');
+  });
+
+  test('supervisor pages: registry search and CSV import with its error report, reports, administration, audit', async () => {
+    await staff('SUPERVISOR', 'hendra.sup');
+    const page = await newPage();
+    await login(page, 'hendra.sup');
+    // My work for a supervisor: the breaches; then the registry.
+    await page.getByRole('link', { name: 'Data registrasi', exact: true }).click();
+    const search = page.getByRole('form', { name: 'Cari' });
+    await search.getByLabel('Cari menurut').selectOption('namePrefix');
+    await search.getByLabel('Kata kunci').fill('Budi');
+    await search.getByRole('button', { name: 'Cari' }).click();
+    await page.getByRole('link', { name: 'budi.ppk' }).click();
+    // A supervisor is given the full NIK by the API (audited); the console shows what it gets.
+    await page.getByText('6471021303801187').waitFor();
+    await page.goBack();
+    const importForm = page.getByRole('form', { name: 'Impor CSV' });
+    await importForm
+      .getByLabel('Berkas CSV')
+      .setInputFiles(join(projectRoot, 'test', 'fixtures', 'registry', 'bad-rows.csv'));
+    await importForm.getByRole('button', { name: 'Impor' }).click();
+    await page.getByRole('table', { name: 'Baris yang ditolak' }).first().waitFor();
+    expect(await page.getByRole('status').first().innerText()).toMatch(/\d+ ditolak/);
+    await shot(page, 'registry-import-1366');
+
+    await page.getByRole('link', { name: 'Laporan', exact: true }).click();
+    await page.locator('svg.bars').first().waitFor();
+    await shot(page, 'reports-1366');
+    await page.setViewportSize(TABLET);
+    await shot(page, 'reports-tablet');
+    await page.setViewportSize(DESKTOP);
+
+    await page.getByRole('link', { name: 'Administrasi', exact: true }).click();
+    await page.getByRole('cell', { name: 'hendra.sup', exact: true }).waitFor();
+    await shot(page, 'admin-1366');
+    await page.getByRole('link', { name: 'Jejak audit', exact: true }).click();
+    await page.getByText('registry.nik.unmasked', { exact: false }).first().waitFor();
+    await shot(page, 'audit-1366');
   });
 
   test('a role that must not see an action does not see it, and the API refuses it', async () => {

@@ -136,29 +136,33 @@ function StaffAccounts() {
                   </select>
                 </td>
                 <td>{formatDateTime(u.lastLoginAt)}</td>
-                <td class="row-actions">
-                  <button
-                    type="button"
-                    onClick={() =>
-                      void run(api('PATCH', `/users/${u.id}`, { json: { disabled: !u.disabled } }))
-                    }
-                  >
-                    {u.disabled ? t('admin.enable') : t('admin.disable')}
-                  </button>
-                  <button
-                    type="button"
-                    onClick={() =>
-                      void run(
-                        api<{ password: string }>('POST', `/users/${u.id}/reset-password`).then(
-                          (r) => {
-                            setSecret({ who: u.username, password: r.password });
-                          },
-                        ),
-                      )
-                    }
-                  >
-                    {t('admin.resetPassword')}
-                  </button>
+                <td>
+                  <div class="row-actions">
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void run(
+                          api('PATCH', `/users/${u.id}`, { json: { disabled: !u.disabled } }),
+                        )
+                      }
+                    >
+                      {u.disabled ? t('admin.enable') : t('admin.disable')}
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void run(
+                          api<{ password: string }>('POST', `/users/${u.id}/reset-password`).then(
+                            (r) => {
+                              setSecret({ who: u.username, password: r.password });
+                            },
+                          ),
+                        )
+                      }
+                    >
+                      {t('admin.resetPassword')}
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}

@@ -255,30 +255,32 @@ function GuestTable({ guests, onChange }: { guests: Guest[]; onChange: () => voi
                 <td>{t(`guest.${g.status}`)}</td>
                 <td>{g.desk ?? '—'}</td>
                 <td>{formatDateTime(g.calledAt ?? g.createdAt)}</td>
-                <td class="row-actions">
-                  {g.status === 'CALLED' && (
-                    <>
-                      <button type="button" class="primary" onClick={() => void act(g, 'serve')}>
-                        {t('desk.serve')}
-                      </button>
-                      <button type="button" onClick={() => void act(g, 'recall')}>
-                        {t('desk.recall')}
-                      </button>
-                      <button type="button" onClick={() => void act(g, 'no-show')}>
-                        {t('desk.noShow')}
-                      </button>
-                    </>
-                  )}
-                  {g.status === 'SERVING' && (
-                    <>
-                      {g.ticketId && (
-                        <Link href={`/tickets/${g.ticketId}`}>{t('desk.openTicket')}</Link>
-                      )}
-                      <button type="button" onClick={() => void act(g, 'done')}>
-                        {t('desk.done')}
-                      </button>
-                    </>
-                  )}
+                <td>
+                  <div class="row-actions">
+                    {g.status === 'CALLED' && (
+                      <>
+                        <button type="button" class="primary" onClick={() => void act(g, 'serve')}>
+                          {t('desk.serve')}
+                        </button>
+                        <button type="button" onClick={() => void act(g, 'recall')}>
+                          {t('desk.recall')}
+                        </button>
+                        <button type="button" onClick={() => void act(g, 'no-show')}>
+                          {t('desk.noShow')}
+                        </button>
+                      </>
+                    )}
+                    {g.status === 'SERVING' && (
+                      <>
+                        {g.ticketId && (
+                          <Link href={`/tickets/${g.ticketId}`}>{t('desk.openTicket')}</Link>
+                        )}
+                        <button type="button" onClick={() => void act(g, 'done')}>
+                          {t('desk.done')}
+                        </button>
+                      </>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}

@@ -129,6 +129,7 @@ export function TicketPage({ id, user }: { id: string; user: User }) {
         </div>
       )}
 
+      {VALIDITY_READERS.includes(user.role) && <Validity ticket={tk} />}
       <div class="ticket-grid">
         <div class="col">
           <Actions ticket={tk} user={user} act={act} busy={busy} error={actionError} />
@@ -141,7 +142,6 @@ export function TicketPage({ id, user }: { id: string; user: User }) {
               setShowNik(true);
             }}
           />
-          {VALIDITY_READERS.includes(user.role) && <Validity ticket={tk} />}
           <Checklist ticket={tk} />
         </div>
         <div class="col">
@@ -550,13 +550,14 @@ function Checklist({ ticket }: { ticket: TicketDetail }) {
           );
         })}
       </ul>
-      {ticket.missingDocuments.length > 0 && (
-        <p class="warn">
-          {t('ticket.askedFor', {
-            docs: ticket.missingDocuments.map((k) => tOr(`doc.${k}`, k)).join(', '),
-          })}
-        </p>
-      )}
+      {ticket.missingDocuments.length > 0 &&
+        ['INCOMPLETE', 'AWAITING_REQUESTER'].includes(ticket.step) && (
+          <p class="warn">
+            {t('ticket.askedFor', {
+              docs: ticket.missingDocuments.map((k) => tOr(`doc.${k}`, k)).join(', '),
+            })}
+          </p>
+        )}
     </Section>
   );
 }
@@ -701,6 +702,9 @@ function Documents({
         <figure class="viewer">
           <figcaption>
             {viewing.name}{' '}
+            <a href={viewing.url} target="_blank" rel="noopener">
+              {t('docs.newTab')}
+            </a>{' '}
             <button
               type="button"
               class="link"
