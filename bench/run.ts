@@ -18,6 +18,8 @@ import { resolveSecrets } from '../src/shared/secrets';
 import { generateRegistryCsv } from './registry-csv';
 import { notifySummary, runNotifyBench, type NotifyResult } from './notifications';
 import { fillTickets, rawOpenTicketsSql } from './tickets-data';
+import { runCallNextBench } from './call-next';
+import { consoleWeightLines } from './console-weight';
 
 /**
  * `npm run bench`: the raw baseline and Loket, one after the other, alternating for ROUNDS rounds.
@@ -36,6 +38,11 @@ import { fillTickets, rawOpenTicketsSql } from './tickets-data';
  *   notify    BENCH_NOTIFY_COUNT (default 20000) committed notices from the outbox through the real
  *             workers to an SMTP sink process, vs plain BullMQ + handlebars + pooled nodemailer
  *             into the same sink; rates end to end, lost and duplicated (bench/notifications.ts)
+ *   console   the staff console's first page load: JS + CSS referenced by dist/console/index.html,
+ *             gzipped (goal < 200 KB)
+ *   callnext  BENCH_CALLNEXT_COUNT (default 10000) waiting numbers of one service called by two
+ *             processes at once through Loket's queue service, then by a raw pg SKIP LOCKED loop:
+ *             numbers/s, duplicates and gaps (bench/call-next.ts)
  * Shorter runs: BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_IMPORT_ROWS,
  * BENCH_LIST_ROWS, BENCH_NOTIFY_COUNT. BENCH_LIST_INDEX=partial adds `(created_at, id) WHERE
  * closed_at IS NULL` to the scratch database before the list cases (an experiment for the proposed
@@ -62,7 +69,16 @@ const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const pin = (cpu: number, cmd: string[]) =>
   hasTaskset ? ['taskset', '-c', String(cpu), ...cmd] : cmd;
 
-const caseGroups = ['import', 'login', 'registry', 'create', 'list', 'notify'] as const;
+const caseGroups = [
+  'import',
+  'login',
+  'registry',
+  'create',
+  'list',
+  'notify',
+  'console',
+  'callnext',
+] as const;
 type CaseGroup = (typeof caseGroups)[number];
 
 function selectedGroups(spec: string | undefined): Set<CaseGroup> {
@@ -343,6 +359,18 @@ async function main(): Promise<void> {
       const needRegistry = groups.has('import') || groups.has('registry') || groups.has('create');
       const { csv, niks, rows } = generateRegistryCsv(needRegistry ? IMPORT_ROWS : 1);
       let importLine = '';
+      const frontLines: string[] = [];
+      if (groups.has('console'))
+        frontLines.push(...consoleWeightLines(join(root, 'dist', 'console')));
+      if (groups.has('callnext')) {
+        frontLines.push(
+          ...(await runCallNextBench({
+            dataSource: ds,
+            env,
+            count: Number(process.env.BENCH_CALLNEXT_COUNT ?? 10_000),
+          })),
+        );
+      }
       if (needRegistry) {
         writeFileSync(csvFile, csv);
         const t0 = performance.now();
@@ -751,6 +779,7 @@ async function main(): Promise<void> {
         process.stdout.write(`\nGoals\n${goals.map((g) => `  ${g}\n`).join('')}`);
       if (notes.length > 0) process.stdout.write(`\n${notes.join('\n')}\n`);
       if (importLine) process.stdout.write(`\n${importLine}`);
+      if (frontLines.length > 0) process.stdout.write(`\n${frontLines.join('\n')}\n`);
       process.stdout.write(
         `\nTotal time ${((performance.now() - started) / 60_000).toFixed(1)} min\n`,
       );
