@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { systemActor } from '../../src/audit/audit.service';
 import type { StaffRole } from '../../src/auth/roles';
 import { projectRoot } from '../../src/shared/paths';
+import { CONSOLE_BUDGET_BYTES, consoleWeight } from '../../bench/console-weight';
 import { startWorkers, type Workers } from '../../src/worker';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { createTestApp, TEST_PASSWORD, type TestApp } from '../helpers/test-app';
@@ -112,6 +113,27 @@ describe('staff console in Chromium', () => {
   };
 
   const ticketStep = (page: Page) => page.locator('.ticket-head .badge').innerText();
+
+  test('served at /console/: the SPA with a CSP, deep links, the board page, 404 for a missing file, under 200 KB gzip', async () => {
+    const index = await t.http<string>('GET', '/console/');
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(index.body).toContain('<div id="app">');
+    const deep = await t.http<string>(
+      'GET',
+      '/console/tickets/0b1d4c9e-1111-4222-8333-944455556666',
+    );
+    expect([deep.status, deep.headers.get('x-console-fallback')]).toEqual([200, '1']);
+    expect(deep.body).toContain('<div id="app">');
+    const board = await t.http<string>('GET', '/console/board.html');
+    expect([board.status, board.headers.get('x-console-fallback')]).toEqual([200, null]);
+    const missing = await t.http<{ code: string }>('GET', '/console/assets/nothing.js');
+    expect([missing.status, missing.body.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
+    // The first page load: every script and style the page references, gzipped.
+    const weight = consoleWeight(join(projectRoot, 'dist', 'console'));
+    expect(weight.files.length).toBeGreaterThanOrEqual(2);
+    expect(weight.total).toBeLessThan(CONSOLE_BUDGET_BYTES);
+  });
 
   test('a walk-in request from the guest book to the archive, with the board and the notice', async () => {
     await staff('FRONT_OFFICE', 'dewi.fo');
