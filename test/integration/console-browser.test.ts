@@ -348,6 +348,12 @@ describe('staff console in Chromium', () => {
     await page.getByRole('link', { name: 'Jejak audit', exact: true }).click();
     await page.getByText('registry.nik.unmasked', { exact: false }).first().waitFor();
     await shot(page, 'audit-1366');
+    // The message queue dashboard (Bull Board) opens with the cookie the API sets for it.
+    await page.getByRole('link', { name: 'Administrasi', exact: true }).click();
+    await page.getByRole('button', { name: 'Buka dasbor antrean pesan (Bull Board)' }).click();
+    await page.waitForURL(/\/admin\/queues/);
+    const dashboard = await page.goto(page.url());
+    expect(dashboard?.status()).toBe(200);
   });
 
   test('a role that must not see an action does not see it, and the API refuses it', async () => {

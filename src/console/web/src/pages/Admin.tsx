@@ -44,6 +44,7 @@ export function AdminPage() {
   return (
     <div>
       <h1>{t('admin.title')}</h1>
+      <QueueDashboard />
       <StaffAccounts />
       <ServiceAccounts />
       <RejectReasons />
@@ -51,6 +52,29 @@ export function AdminPage() {
         <p class="muted">{t('admin.calendarMissing')}</p>
       </Section>
     </div>
+  );
+}
+
+/** Bull Board reads the token from an HttpOnly cookie scoped to /admin/queues, set by the API. */
+function QueueDashboard() {
+  const [error, setError] = useState<unknown>(null);
+  const open = async () => {
+    setError(null);
+    try {
+      const r = await api<{ url: string }>('POST', '/admin/queues/session');
+      window.location.assign(r.url);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <Section title={t('admin.queues')} id="adm-queues">
+      <p class="muted">{t('admin.queuesHint')}</p>
+      <button type="button" onClick={() => void open()}>
+        {t('admin.queuesOpen')}
+      </button>
+      <ErrorBox error={error} />
+    </Section>
   );
 }
 
@@ -279,8 +303,8 @@ function ServiceAccounts() {
           value={kind}
           onChange={setKind}
           options={[
-            { value: 'BOT', label: 'BOT (WhatsApp)' },
-            { value: 'INTAKE', label: 'INTAKE (email)' },
+            { value: 'BOT', label: t('role.BOT') },
+            { value: 'INTAKE', label: t('role.INTAKE') },
           ]}
         />
         <div class="field">

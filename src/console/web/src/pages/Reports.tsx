@@ -39,10 +39,14 @@ function Bars(props: {
   rows: { key: string; label: string; value: number; text: string }[];
   max: number;
   title: string;
+  labelWidth?: number;
+  barWidth?: number;
 }) {
   const rowH = 28;
-  const labelW = 260;
-  const barW = 360;
+  const labelW = props.labelWidth ?? 260;
+  const barW = props.barWidth ?? 360;
+  // About 7 units per character at 13px: cut what would not fit beside the bar.
+  const maxChars = Math.floor((labelW - 12) / 7);
   const h = props.rows.length * rowH + 4;
   return (
     <svg
@@ -58,7 +62,8 @@ function Bars(props: {
         return (
           <g key={r.key}>
             <text x={labelW - 8} y={y + rowH / 2 + 5} text-anchor="end" class="bar-label">
-              {r.label.length > 38 ? `${r.label.slice(0, 37)}…` : r.label}
+              {r.label.length > maxChars ? `${r.label.slice(0, maxChars - 1)}…` : r.label}
+              <title>{r.label}</title>
             </text>
             <rect x={labelW} y={y + 4} width={barW} height={rowH - 8} class="bar-bg" />
             <rect
@@ -136,18 +141,25 @@ export function ReportsPage() {
         <ErrorBox error={steps.error} />
         {steps.loading && !steps.data && <Loading />}
         {steps.data && stepRows.length === 0 && <p class="muted">{t('reports.empty')}</p>}
-        {stepRows.length > 0 && (
-          <Bars
-            title={t('reports.steps')}
-            max={1}
-            rows={stepRows.map((s) => ({
-              key: `${s.workflowId}/${s.step}`,
-              label: `${label(s.workflowName).split(' (')[0] ?? ''} — ${label(s.label)}`,
-              value: s.shareWithinStandard ?? 0,
-              text: `${Math.round((s.shareWithinStandard ?? 0) * 100)}% (${s.ended})`,
-            }))}
-          />
-        )}
+        {[...new Set(stepRows.map((s) => s.workflowId))].map((wf) => {
+          const rows = stepRows.filter((s) => s.workflowId === wf);
+          const name = label(rows[0]?.workflowName ?? null) || wf;
+          return (
+            <figure key={wf} class="chart">
+              <figcaption>{name}</figcaption>
+              <Bars
+                title={`${t('reports.steps')}: ${name}`}
+                max={1}
+                rows={rows.map((s) => ({
+                  key: s.step,
+                  label: label(s.label),
+                  value: s.shareWithinStandard ?? 0,
+                  text: `${String(Math.round((s.shareWithinStandard ?? 0) * 100))}% (${String(s.ended)})`,
+                }))}
+              />
+            </figure>
+          );
+        })}
       </Section>
       <Section
         title={t('reports.volume')}
@@ -173,26 +185,36 @@ export function ReportsPage() {
               })}
             </p>
             <div class="two">
-              <Bars
-                title={t('reports.byChannel')}
-                max={Math.max(1, ...volume.data.byChannel.map((c) => c.created))}
-                rows={volume.data.byChannel.map((c) => ({
-                  key: c.channel,
-                  label: tOr(`channel.${c.channel}`, c.channel),
-                  value: c.created,
-                  text: String(c.created),
-                }))}
-              />
-              <Bars
-                title={t('reports.byType')}
-                max={Math.max(1, ...volume.data.byType.map((c) => c.created))}
-                rows={volume.data.byType.map((c) => ({
-                  key: c.type,
-                  label: tOr(`type.${c.type}`, c.type),
-                  value: c.created,
-                  text: String(c.created),
-                }))}
-              />
+              <figure class="chart">
+                <figcaption>{t('reports.byChannel')}</figcaption>
+                <Bars
+                  labelWidth={150}
+                  barWidth={260}
+                  title={t('reports.byChannel')}
+                  max={Math.max(1, ...volume.data.byChannel.map((c) => c.created))}
+                  rows={volume.data.byChannel.map((c) => ({
+                    key: c.channel,
+                    label: tOr(`channel.${c.channel}`, c.channel),
+                    value: c.created,
+                    text: String(c.created),
+                  }))}
+                />
+              </figure>
+              <figure class="chart">
+                <figcaption>{t('reports.byType')}</figcaption>
+                <Bars
+                  labelWidth={150}
+                  barWidth={260}
+                  title={t('reports.byType')}
+                  max={Math.max(1, ...volume.data.byType.map((c) => c.created))}
+                  rows={volume.data.byType.map((c) => ({
+                    key: c.type,
+                    label: tOr(`type.${c.type}`, c.type),
+                    value: c.created,
+                    text: String(c.created),
+                  }))}
+                />
+              </figure>
             </div>
           </>
         )}
