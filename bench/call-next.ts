@@ -114,7 +114,7 @@ export async function runCallNextBench(options: {
       gaps === 0 &&
       Number(table?.called) === count;
     lines.push(
-      `call next, ${mode === 'loket' ? 'Loket (queue service, one transaction per call)' : 'raw pg UPDATE ... SKIP LOCKED'}: ` +
+      `call next, ${mode === 'loket' ? 'Loket (queue service as behind POST /api/queue/call-next)' : 'raw pg UPDATE ... SKIP LOCKED'}: ` +
         `${String(count)} numbers by 2 processes x ${String(concurrency)} in flight in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} numbers/s; ` +
         `split ${results.map((r) => `${r.desk} ${String(r.numbers.length)}`).join(', ')}; ` +
         `answers ${String(all.length)}, distinct ${String(unique.size)}, duplicates ${String(all.length - unique.size)}, gaps ${String(gaps)}; ` +

@@ -206,25 +206,23 @@ export function createQueueService(deps: {
      * desks calling at once each get a different number (the row is locked, the other skips it).
      */
     async callNext(input: { desk: string; service?: QueueService }) {
-      return changed(
-        await dataSource.transaction(async (m) => {
-          const { office, day } = await today(m);
-          const [next] = await m.query<{ id: string }[]>(
-            `SELECT id FROM guest_book_entries
-            WHERE office_id = $1 AND day = $2 AND status = 'WAITING'
-              AND ($3::varchar IS NULL OR service = $3)
-            ORDER BY CASE WHEN $3::varchar IS NULL THEN created_at END, seq, created_at
-            LIMIT 1 FOR UPDATE SKIP LOCKED`,
-            [office.id, day, input.service ?? null],
-          );
-          if (!next) throw new AppError('QUEUE_EMPTY');
-          const entry = await m.findOneOrFail(GuestBookEntry, { where: { id: next.id } });
-          entry.status = 'CALLED';
-          entry.desk = input.desk;
-          entry.calledAt = clock.now();
-          return m.save(entry);
-        }),
+      const { office, day } = await today();
+      // One statement: take the oldest waiting number that no other desk holds and mark it called
+      // (in a CTE, so the driver returns its rows rather than an UPDATE's count).
+      // One service is called in number order (the waiting index); any service, in arrival order.
+      const rows = await dataSource.query<{ id: string }[]>(
+        `WITH called AS (UPDATE guest_book_entries SET status = 'CALLED', desk = $3, called_at = $4
+          WHERE id = (SELECT id FROM guest_book_entries
+                       WHERE office_id = $1 AND day = $2 AND status = 'WAITING'
+                         ${input.service ? 'AND service = $5 ORDER BY seq' : 'ORDER BY created_at, seq'}
+                       LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING id)
+         SELECT id FROM called`,
+        [office.id, day, input.desk, clock.now(), ...(input.service ? [input.service] : [])],
       );
+      const id = rows[0]?.id;
+      if (!id) throw new AppError('QUEUE_EMPTY');
+      return changed(await dataSource.getRepository(GuestBookEntry).findOneByOrFail({ id }));
     },
 
     /** Calls the same number again (the board shows it again). */
