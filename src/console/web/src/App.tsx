@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, resumeSession } from './api';
 import { setLang, t, useLang, type MessageKey } from './i18n';
 import { ChangePasswordPage, LoginPage } from './Login';
@@ -76,6 +76,16 @@ function Shell({ user }: { user: User }) {
   const { path } = useRoute();
   const pages = useExistingPages();
   const [menuOpen, setMenuOpen] = useState(false);
+  // After a navigation, focus goes to the page (screen readers start at its content).
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    setMenuOpen(false);
+    document.getElementById('main')?.focus();
+  }, [path]);
   const items = nav.filter(
     (n) => n.roles.includes(user.role) && (!n.external || pages.has(n.href)),
   );

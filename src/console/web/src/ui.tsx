@@ -27,6 +27,20 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]) {
   return { ...state, reload: run };
 }
 
+/** Runs `fn` every `ms` while the page is visible (queues and lists others change meanwhile). */
+export function useInterval(fn: () => void, ms: number): void {
+  const latest = useRef(fn);
+  latest.current = fn;
+  useEffect(() => {
+    const id = setInterval(() => {
+      if (document.visibilityState === 'visible') latest.current();
+    }, ms);
+    return () => {
+      clearInterval(id);
+    };
+  }, [ms]);
+}
+
 /** A form's values, saved for the login page when the session ends and restored after it. */
 export function useDraft<T extends Record<string, string>>(
   key: string,

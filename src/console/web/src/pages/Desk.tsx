@@ -4,7 +4,16 @@ import { formatDateTime, t, useLang } from '../i18n';
 import { Link, navigate } from '../router';
 import type { StaffRole, User } from '../session';
 import type { Guest, ServiceQueue } from '../types';
-import { ErrorBox, Loading, Section, SelectField, TextField, useAsync, useDraft } from '../ui';
+import {
+  ErrorBox,
+  Loading,
+  Section,
+  SelectField,
+  TextField,
+  useAsync,
+  useDraft,
+  useInterval,
+} from '../ui';
 
 const GUEST_WRITERS: StaffRole[] = ['FRONT_OFFICE', 'SUPERVISOR'];
 const services = ['RESET_PASSWORD', 'USER_ID_INFO', 'OTHER'] as const;
@@ -19,6 +28,7 @@ interface QueueView {
 export function DeskPage({ user }: { user: User }) {
   useLang();
   const queue = useAsync(() => api<QueueView>('GET', '/queue'), []);
+  useInterval(queue.reload, 10_000);
   return (
     <div class="desk">
       <h1>{t('desk.title')}</h1>

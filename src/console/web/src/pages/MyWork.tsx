@@ -3,7 +3,7 @@ import { t, useLang } from '../i18n';
 import { Link } from '../router';
 import type { User } from '../session';
 import { workSteps, type ServiceQueue, type TicketSummary } from '../types';
-import { ErrorBox, Loading, Section, useAsync } from '../ui';
+import { ErrorBox, Loading, Section, useAsync, useInterval } from '../ui';
 import { TicketTable } from './TicketList';
 
 /**
@@ -30,6 +30,10 @@ export function MyWorkPage({ user }: { user: User }) {
     [desk],
   );
 
+  useInterval(() => {
+    tickets.reload();
+    queue.reload();
+  }, 20_000);
   return (
     <div>
       <h1>{t('myWork.title')}</h1>

@@ -51,6 +51,7 @@ function Bars(props: {
   return (
     <svg
       class="bars"
+      width={labelW + barW + 70}
       viewBox={`0 0 ${labelW + barW + 70} ${h}`}
       role="img"
       aria-label={props.title}
