@@ -318,6 +318,74 @@ describe('staff console in Chromium', () => {
     await shot(ppe, 'tickets-tablet-en');
   });
 
+  test('the Admin PPE rejects an invalid request with a reason from the catalogue, using the keyboard', async () => {
+    await staff('ADMIN_PPE', 'yusuf.ppe');
+    // A walk-in at the validity check (the steps before it through the API).
+    const hd = await t.tokenFor('HELPDESK');
+    const created = await t.http<{ id: string }>('POST', '/api/tickets', {
+      token: hd,
+      json: {
+        type: 'USER_ID_INFO',
+        channel: 'WALK_IN',
+        requester: { name: 'Budi Santoso', userId: 'budi.ppk', nip: '199001012015031002' },
+        contact: { kind: 'NONE' },
+      },
+    });
+    const id = created.body.id;
+    let version = 1;
+    for (const [action, data] of [
+      ['open', undefined],
+      ['completeness_result', { complete: true }],
+      ['forward', undefined],
+    ] as const) {
+      const r = await t.http<{ ticket: { version: number } }>(
+        'POST',
+        `/api/tickets/${id}/actions`,
+        {
+          token: hd,
+          json: { action, version, ...(data ? { data } : {}) },
+        },
+      );
+      expect(r.status).toBe(200);
+      version = r.body.ticket.version;
+    }
+
+    const page = await newPage();
+    // Signing in by keyboard only: type, Tab, type, Enter.
+    await page.goto(`${t.baseUrl}/console/tickets/${id}`);
+    await page.getByLabel('Nama pengguna').focus();
+    await page.keyboard.type('yusuf.ppe');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(TEST_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.locator('table.compare tr[data-field="nip"].r-mismatch').waitFor();
+    await page
+      .getByLabel('Catatan')
+      .first()
+      .fill('NIP pada formulir berbeda dengan data registrasi');
+    await page.getByRole('button', { name: 'Data tidak benar' }).click();
+    await page.getByText('Pemberitahuan penolakan', { exact: true }).waitFor();
+    // The reason comes from the catalogue; reject stays disabled until one is chosen.
+    const reject = page.getByRole('button', { name: 'Tolak', exact: true });
+    expect(await reject.isDisabled()).toBe(true);
+    await page.getByLabel('Alasan penolakan').selectOption('DATA_MISMATCH');
+    await reject.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Pengarsipan berkas', { exact: true }).waitFor();
+    const detail = await t.http<{ rejectReasonCode: string; step: string }>(
+      'GET',
+      `/api/tickets/${id}`,
+      {
+        token: hd,
+      },
+    );
+    expect([detail.body.step, detail.body.rejectReasonCode]).toEqual([
+      'ARCHIVING',
+      'DATA_MISMATCH',
+    ]);
+    await shot(page, 'ticket-rejected-1366');
+  });
+
   test('supervisor pages: registry search and CSV import with its error report, reports, administration, audit', async () => {
     await staff('SUPERVISOR', 'hendra.sup');
     const page = await newPage();
