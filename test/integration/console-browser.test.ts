@@ -383,6 +383,7 @@ describe('staff console in Chromium', () => {
       'ARCHIVING',
       'DATA_MISMATCH',
     ]);
+    expect(await page.locator('.history').innerText()).toContain('Alasan: DATA_MISMATCH');
     await shot(page, 'ticket-rejected-1366');
   });
 

@@ -828,6 +828,22 @@ function History({ ticket }: { ticket: TicketDetail }) {
               · {e.actorLabel ?? e.actorType}
               {e.actorRole ? ` (${tOr(`role.${e.actorRole}`, e.actorRole)})` : ''}
             </span>
+            {typeof e.data.reasonCode === 'string' && (
+              <div>
+                {t('history.reason')}: <code>{e.data.reasonCode}</code>
+              </div>
+            )}
+            {Array.isArray(e.data.missing) && e.data.missing.length > 0 && (
+              <div>
+                {t('history.missing')}:{' '}
+                {(e.data.missing as string[]).map((k) => tOr(`doc.${k}`, k)).join(', ')}
+              </div>
+            )}
+            {typeof e.data.archiveNumber === 'string' && (
+              <div>
+                {t('action.archiveNumber')}: {e.data.archiveNumber}
+              </div>
+            )}
             {e.reason && <div class="muted">“{e.reason}”</div>}
           </li>
         ))}
