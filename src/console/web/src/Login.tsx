@@ -1,10 +1,27 @@
 import { useState } from 'preact/hooks';
 import { api, login } from './api';
-import { t } from './i18n';
+import { lang, setLang, t, useLang } from './i18n';
 import { currentUser, loginReason, takeReturnTo, type User } from './session';
 import { navigate } from './router';
 import { ErrorBox, TextField } from './ui';
 import { useStore } from './store';
+
+/** The language switch for the pages shown before the shell (login, forced password change). */
+function LangSwitch() {
+  const current = useLang();
+  return (
+    <button
+      type="button"
+      class="link lang"
+      lang={current === 'id' ? 'en' : 'id'}
+      onClick={() => {
+        setLang(lang.get() === 'id' ? 'en' : 'id');
+      }}
+    >
+      {t('lang.switch')}
+    </button>
+  );
+}
 
 export function LoginPage() {
   const reason = useStore(loginReason);
@@ -33,6 +50,7 @@ export function LoginPage() {
   return (
     <main class="login" id="main">
       <form class="card narrow" onSubmit={(e) => void submit(e)} aria-labelledby="login-title">
+        <LangSwitch />
         <h1 id="login-title">{t('login.title')}</h1>
         {reason === 'expired' && (
           <p class="notice" role="status">
@@ -103,6 +121,7 @@ export function ChangePasswordPage({ user, forced }: { user: User; forced: boole
   return (
     <main class={forced ? 'login' : ''} id="main">
       <form class="card narrow" onSubmit={(e) => void submit(e)} aria-labelledby="pw-title">
+        {forced && <LangSwitch />}
         <h1 id="pw-title">{t('password.title')}</h1>
         {forced && <p class="notice">{t('password.forced')}</p>}
         <p class="muted">{t('password.policy')}</p>
