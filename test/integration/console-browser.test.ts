@@ -446,6 +446,39 @@ describe('staff console in Chromium', () => {
     const token = await t.tokenFor('FRONT_OFFICE');
     expect((await t.http('GET', '/api/users', { token })).status).toBe(403);
     expect((await t.http('GET', '/api/reports/steps', { token })).status).toBe(403);
+
+    // An auditor reads (audit trail, registry) but has no desk and no step to take.
+    await staff('AUDITOR', 'tari.aud');
+    const auditor = await newPage();
+    await login(auditor, 'tari.aud');
+    const auditorNav = await auditor
+      .getByRole('navigation', { name: 'Navigasi utama' })
+      .innerText();
+    expect(auditorNav).toContain('Jejak audit');
+    expect(auditorNav).not.toMatch(/Meja layanan|Administrasi/);
+    // The registry entry as a reader without the NIK right: masked, as the API gives it.
+    await auditor.getByRole('link', { name: 'Data registrasi', exact: true }).click();
+    const search = auditor.getByRole('form', { name: 'Cari' });
+    await search.getByLabel('Cari menurut').selectOption('userId');
+    await search.getByLabel('Kata kunci').fill('budi.ppk');
+    await search.getByRole('button', { name: 'Cari' }).click();
+    await auditor.getByRole('link', { name: 'budi.ppk' }).click();
+    await auditor.getByText('6471********1187').waitFor();
+    expect(await auditor.content()).not.toContain('6471021303801187');
+    // No import form for an auditor (the API refuses it too).
+    await auditor.goBack();
+    expect(await auditor.getByRole('form', { name: 'Impor CSV' }).count()).toBe(0);
+    const opened = await t.http<{ id: string }>('POST', '/api/tickets', {
+      token: await t.tokenFor('HELPDESK'),
+      json: {
+        type: 'USER_ID_INFO',
+        channel: 'WALK_IN',
+        requester: { name: 'Rudi' },
+        contact: { kind: 'NONE' },
+      },
+    });
+    await auditor.goto(`${t.baseUrl}/console/tickets/${opened.body.id}`);
+    await auditor.getByText('Tidak ada langkah untuk peran Anda pada tahap ini.').waitFor();
   });
 
   test('an expired session goes back to login, keeps the route and the form, and restores both', async () => {
