@@ -21,8 +21,6 @@ const consoleCsp = [
   "base-uri 'none'",
   "form-action 'self'",
   "frame-ancestors 'none'",
-  // The standalone pages (the waiting-room board) keep their styles inline.
-  "style-src 'self' 'unsafe-inline'",
 ].join('; ');
 
 /**
@@ -47,9 +45,16 @@ export const consoleRoutes: FastifyPluginAsync = async (app) => {
     },
   });
 
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // The app's own page (at /console/ and every deep link). The standalone pages beside it (the
+  // board, and whatever the chat transports add) keep their own rules.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const path = request.url.split('?')[0] ?? '';
     const type = reply.getHeader('content-type');
-    if (typeof type === 'string' && type.startsWith('text/html')) {
+    const appPage =
+      path === '/console/' ||
+      path === '/console/index.html' ||
+      reply.getHeader('x-console-fallback') === '1';
+    if (appPage && typeof type === 'string' && type.startsWith('text/html')) {
       void reply.header('content-security-policy', consoleCsp);
       void reply.header('x-content-type-options', 'nosniff');
       void reply.header('referrer-policy', 'no-referrer');

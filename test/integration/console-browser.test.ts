@@ -33,6 +33,9 @@ describe('staff console in Chromium', () => {
   let workers: Workers;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+  // Whatever the CSP blocked or a script threw, on any page: none expected.
+  const cspErrors: string[] = [];
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -69,6 +72,11 @@ describe('staff console in Chromium', () => {
     });
   });
 
+  afterEach(() => {
+    expect(cspErrors.splice(0)).toEqual([]);
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
+
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser.close();
@@ -97,6 +105,13 @@ describe('staff console in Chromium', () => {
     contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text()))
+        cspErrors.push(m.text());
+    });
+    page.on('pageerror', (err) => {
+      pageErrors.push(err.message);
+    });
     return page;
   };
 
@@ -127,6 +142,7 @@ describe('staff console in Chromium', () => {
     expect(deep.body).toContain('<div id="app">');
     const board = await t.http<string>('GET', '/console/board.html');
     expect([board.status, board.headers.get('x-console-fallback')]).toEqual([200, null]);
+    expect(deep.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     const missing = await t.http<{ code: string }>('GET', '/console/assets/nothing.js');
     expect([missing.status, missing.body.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
     // The first page load: every script and style the page references, gzipped.
