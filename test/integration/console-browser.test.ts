@@ -175,6 +175,9 @@ describe('staff console in Chromium', () => {
     await book.getByRole('button', { name: 'Simpan dan beri nomor antrean' }).click();
     await expect(front.getByTestId('issued-number').innerText()).resolves.toBe('A-001');
     await shot(front, 'desk-front-office-1366');
+    await front.setViewportSize(TABLET);
+    await shot(front, 'desk-front-office-tablet');
+    await front.setViewportSize(DESKTOP);
     // The front office has no validity, report or administration pages.
     const frontNav = await front.getByRole('navigation', { name: 'Navigasi utama' }).innerText();
     expect(frontNav).not.toMatch(/Laporan|Administrasi|Data registrasi/);
@@ -254,6 +257,9 @@ describe('staff console in Chromium', () => {
       .click();
     expect(await helpdesk.locator('.viewer iframe').getAttribute('src')).toMatch(/^blob:/);
     await shot(helpdesk, 'ticket-helpdesk-1366');
+    await helpdesk.setViewportSize(TABLET);
+    await shot(helpdesk, 'ticket-helpdesk-tablet');
+    await helpdesk.setViewportSize(DESKTOP);
     await helpdesk.getByRole('button', { name: 'Berkas lengkap' }).click();
     await helpdesk.getByRole('button', { name: 'Teruskan ke Admin PPE' }).click();
     await helpdesk.getByText('Pemeriksaan kebenaran berkas', { exact: true }).waitFor();
