@@ -194,6 +194,7 @@ describe('staff console in Chromium', () => {
     await expect(helpdesk.getByTestId('called-number').innerText()).resolves.toBe('A-001');
     await board.locator('#number', { hasText: 'A-001' }).waitFor();
     expect(await board.locator('#desk').innerText()).toContain('Loket 2');
+    expect(await board.locator('#service').innerText()).toBe('Reset kata sandi · Password reset');
     await shot(board, 'board-1366');
 
     // Serve: the walk-in ticket opens, prefilled from the guest book.

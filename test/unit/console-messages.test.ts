@@ -42,3 +42,33 @@ describe('console message catalogues', () => {
     expect([...used].filter((k) => !(k in id))).toEqual([]);
   });
 });
+
+describe('waiting-room board texts', () => {
+  const board = JSON.parse(
+    readFileSync(join(projectRoot, 'src', 'console', 'public', 'board-messages.json'), 'utf8'),
+  ) as Record<'id' | 'en', Record<string, string>>;
+  const page = readFileSync(join(projectRoot, 'src', 'console', 'public', 'board.html'), 'utf8');
+  const script = readFileSync(join(projectRoot, 'src', 'console', 'public', 'board.js'), 'utf8');
+
+  test('both languages have the same keys and placeholders, one for every service', () => {
+    expect(Object.keys(board.en).sort()).toEqual(Object.keys(board.id).sort());
+    for (const service of ['RESET_PASSWORD', 'USER_ID_INFO', 'OTHER']) {
+      expect(board.id[`service.${service}`]).toBeTruthy();
+    }
+    const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const [key, text] of Object.entries(board.id)) {
+      expect([key, names(board.en[key] ?? '')]).toEqual([key, names(text)]);
+    }
+  });
+
+  test('every key the page and its script use is in the catalogue', () => {
+    const used = [
+      ...[...page.matchAll(/data-t(?:-en)?="([\w.]+)"/g)].map((m) => m[1]),
+      ...[...script.matchAll(/\bt\('(?:id|en)',\s*'([\w.]+)'|\bboth\('([\w.]+)'/g)].map(
+        (m) => m[1] ?? m[2],
+      ),
+    ];
+    expect(used.length).toBeGreaterThan(5);
+    expect(used.filter((k) => !(k && k in board.id))).toEqual([]);
+  });
+});
