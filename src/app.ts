@@ -28,6 +28,7 @@ import { queueRoutes } from './frontoffice/queue.routes';
 import { NotificationSchema, notificationsRoutes } from './notifications/notifications.routes';
 import { ErrorBodySchema } from './shared/schemas';
 import { consoleRoutes } from './console/console.routes';
+import { settingsRoutes } from './offices/settings.routes';
 
 /** Log paths that may hold credentials or personal data; pino replaces them with [redacted]. */
 export const redactPaths = [
@@ -252,6 +253,12 @@ export async function buildApp(
     prefix: '/api/reports',
     dataSource: container.dataSource,
     clock: container.clock,
+  });
+  await app.register(settingsRoutes, {
+    prefix: '/api',
+    dataSource: container.dataSource,
+    offices: container.offices,
+    audit: container.audit,
   });
 
   return app;

@@ -442,6 +442,22 @@ describe('staff console in Chromium', () => {
 
     await page.getByRole('link', { name: 'Administrasi', exact: true }).click();
     await page.getByRole('cell', { name: 'hendra.sup', exact: true }).waitFor();
+    // A new rejection reason, offered to the Admin PPE at once; an office day off in the calendar.
+    const reasonForm = page.getByRole('form', { name: 'Alasan penolakan baru' });
+    await reasonForm.getByLabel('Kode').fill('SK_KADALUARSA');
+    await reasonForm.getByLabel('Keterangan (Bahasa Indonesia)').fill('SK sudah tidak berlaku');
+    await reasonForm.getByLabel('Keterangan (English)').fill('The letter has expired');
+    await reasonForm.getByRole('button', { name: 'Buat' }).click();
+    await page.getByRole('cell', { name: 'SK sudah tidak berlaku', exact: true }).waitFor();
+    const offered = await t.http<{ code: string }[]>('GET', '/api/reject-reasons', {
+      token: await t.tokenFor('ADMIN_PPE'),
+    });
+    expect(offered.body.map((r) => r.code)).toContain('SK_KADALUARSA');
+    const dayForm = page.getByRole('form', { name: 'Tambah atau ubah hari' });
+    await dayForm.getByLabel('Tanggal').fill(`${String(new Date().getFullYear())}-12-31`);
+    await dayForm.getByLabel('Keterangan').fill('Tutup buku akhir tahun');
+    await dayForm.getByRole('button', { name: 'Simpan hari' }).click();
+    await page.getByRole('cell', { name: 'Tutup buku akhir tahun', exact: true }).waitFor();
     await shot(page, 'admin-1366');
     await page.getByRole('link', { name: 'Jejak audit', exact: true }).click();
     await page.getByText('registry.nik.unmasked', { exact: false }).first().waitFor();

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { formatDateTime, lang, t, useLang } from '../i18n';
+import { formatDateTime, t, tOr, useLang } from '../i18n';
 import type { StaffRole } from '../session';
 import { ErrorBox, Section, SelectField, TextField, useAsync } from '../ui';
 
@@ -48,9 +48,7 @@ export function AdminPage() {
       <StaffAccounts />
       <ServiceAccounts />
       <RejectReasons />
-      <Section title={t('admin.calendar')} id="adm-calendar">
-        <p class="muted">{t('admin.calendarMissing')}</p>
-      </Section>
+      <WorkingCalendar />
     </div>
   );
 }
@@ -317,22 +315,260 @@ function ServiceAccounts() {
   );
 }
 
+interface Reason {
+  code: string;
+  labelId: string;
+  labelEn: string;
+  active: boolean;
+}
+
+/** The rejection catalogue: add, relabel, retire (a retired reason is no longer offered). */
 function RejectReasons() {
-  const list = useAsync(
-    () => api<{ code: string; labelId: string; labelEn: string }[]>('GET', '/reject-reasons'),
-    [],
-  );
+  const list = useAsync(() => api<Reason[]>('GET', '/admin/reject-reasons'), []);
+  const empty = { code: '', labelId: '', labelEn: '' };
+  const [form, setForm] = useState(empty);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (p: Promise<unknown>) => {
+    setError(null);
+    try {
+      await p;
+      list.reload();
+      return true;
+    } catch (err) {
+      setError(err);
+      return false;
+    }
+  };
+  const create = async (e: Event) => {
+    e.preventDefault();
+    const json = {
+      code: form.code.trim().toUpperCase(),
+      labelId: form.labelId.trim(),
+      labelEn: form.labelEn.trim(),
+    };
+    if (await run(api('POST', '/admin/reject-reasons', { json }))) setForm(empty);
+  };
   return (
     <Section title={t('admin.reasons')} id="adm-reasons">
-      <ErrorBox error={list.error} />
-      <ul>
-        {(list.data ?? []).map((r) => (
-          <li key={r.code}>
-            <code>{r.code}</code> — {lang.get() === 'en' ? r.labelEn : r.labelId}
-          </li>
-        ))}
-      </ul>
-      <p class="muted">{t('admin.reasonsReadOnly')}</p>
+      <ErrorBox error={error ?? list.error} />
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.reasonCode')}</th>
+              <th scope="col">{t('admin.labelId')}</th>
+              <th scope="col">{t('admin.labelEn')}</th>
+              <th scope="col">{t('admin.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.data ?? []).map((r) => (
+              <tr key={r.code} class={r.active ? '' : 'muted'}>
+                <td>
+                  <code>{r.code}</code>
+                  {!r.active && <span class="muted"> · {t('admin.retired')}</span>}
+                </td>
+                <td>{r.labelId}</td>
+                <td>{r.labelEn}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`${r.active ? t('admin.retire') : t('admin.restore')} ${r.code}`}
+                    onClick={() =>
+                      void run(
+                        api('PATCH', `/admin/reject-reasons/${encodeURIComponent(r.code)}`, {
+                          json: { active: !r.active },
+                        }),
+                      )
+                    }
+                  >
+                    {r.active ? t('admin.retire') : t('admin.restore')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <form class="filters" onSubmit={(e) => void create(e)} aria-label={t('admin.newReason')}>
+        <TextField
+          label={t('admin.reasonCode')}
+          value={form.code}
+          hint={t('admin.reasonCodeHint')}
+          onInput={(v) => {
+            setForm({ ...form, code: v });
+          }}
+          required
+        />
+        <TextField
+          label={t('admin.labelId')}
+          value={form.labelId}
+          onInput={(v) => {
+            setForm({ ...form, labelId: v });
+          }}
+          required
+        />
+        <TextField
+          label={t('admin.labelEn')}
+          value={form.labelEn}
+          onInput={(v) => {
+            setForm({ ...form, labelEn: v });
+          }}
+          required
+        />
+        <div class="field">
+          <button type="submit" class="primary">
+            {t('admin.create')}
+          </button>
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+interface Calendar {
+  office: { name: string; timeZone: string };
+  year: number;
+  holidays: { date: string; name: string; kind: string }[];
+  overrides: { date: string; name: string; kind: string }[];
+}
+const dayKinds = ['OFFICE', 'CUTI_BERSAMA', 'NATIONAL', 'WORKING_DAY'];
+
+/** Days off of a year (shipped and the office's own) and the office's corrections. */
+function WorkingCalendar() {
+  const [year, setYear] = useState(new Date().getFullYear());
+  const cal = useAsync(
+    () => api<Calendar>('GET', `/offices/calendar?year=${String(year)}`),
+    [year],
+  );
+  const empty = { date: '', name: '', kind: 'OFFICE' };
+  const [form, setForm] = useState(empty);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (p: Promise<unknown>) => {
+    setError(null);
+    try {
+      await p;
+      cal.reload();
+      return true;
+    } catch (err) {
+      setError(err);
+      return false;
+    }
+  };
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const ok = await run(
+      api('PUT', `/offices/holidays/${form.date}`, {
+        json: { name: form.name.trim(), kind: form.kind },
+      }),
+    );
+    if (ok) setForm(empty);
+  };
+  const own = new Set((cal.data?.overrides ?? []).map((o) => o.date));
+  const kindOptions = dayKinds.map((k) => ({ value: k, label: tOr(`admin.dayKind.${k}`, k) }));
+  return (
+    <Section title={t('admin.calendar')} id="adm-calendar">
+      <ErrorBox error={error ?? cal.error} />
+      {cal.data && (
+        <p class="muted">
+          {t('admin.calendarOffice', {
+            office: cal.data.office.name,
+            zone: cal.data.office.timeZone,
+          })}
+        </p>
+      )}
+      <div class="filters">
+        <button
+          type="button"
+          onClick={() => {
+            setYear(year - 1);
+          }}
+          aria-label={t('admin.prevYear')}
+        >
+          ‹ {year - 1}
+        </button>
+        <strong aria-live="polite">{year}</strong>
+        <button
+          type="button"
+          onClick={() => {
+            setYear(year + 1);
+          }}
+          aria-label={t('admin.nextYear')}
+        >
+          {year + 1} ›
+        </button>
+      </div>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.date')}</th>
+              <th scope="col">{t('admin.dayName')}</th>
+              <th scope="col">{t('admin.kind')}</th>
+              <th scope="col">{t('admin.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[
+              ...(cal.data?.holidays ?? []),
+              ...(cal.data?.overrides ?? []).filter(
+                (o) => o.kind === 'WORKING_DAY' && o.date.startsWith(`${String(year)}-`),
+              ),
+            ]
+              .sort((a, b) => a.date.localeCompare(b.date))
+              .map((h) => (
+                <tr key={`${h.date}-${h.kind}`}>
+                  <td>{h.date}</td>
+                  <td>{h.name}</td>
+                  <td>{tOr(`admin.dayKind.${h.kind}`, h.kind)}</td>
+                  <td>
+                    {own.has(h.date) && (
+                      <button
+                        type="button"
+                        aria-label={`${t('admin.removeDay')} ${h.date}`}
+                        onClick={() => void run(api('DELETE', `/offices/holidays/${h.date}`))}
+                      >
+                        {t('admin.removeDay')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </div>
+      <form class="filters" onSubmit={(e) => void save(e)} aria-label={t('admin.newDay')}>
+        <TextField
+          label={t('admin.date')}
+          type="date"
+          value={form.date}
+          onInput={(v) => {
+            setForm({ ...form, date: v });
+          }}
+          required
+        />
+        <TextField
+          label={t('admin.dayName')}
+          value={form.name}
+          onInput={(v) => {
+            setForm({ ...form, name: v });
+          }}
+          required
+        />
+        <SelectField
+          label={t('admin.kind')}
+          value={form.kind}
+          onChange={(v) => {
+            setForm({ ...form, kind: v });
+          }}
+          options={kindOptions}
+        />
+        <div class="field">
+          <button type="submit" class="primary">
+            {t('admin.saveDay')}
+          </button>
+        </div>
+      </form>
     </Section>
   );
 }
