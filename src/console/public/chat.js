@@ -23,7 +23,7 @@ const labels = {
     reconnecting: 'Koneksi terputus; mencoba lagi…',
     disabled: 'Simulator obrolan tidak aktif di server ini.',
     signIn: 'Masuk ke konsol terlebih dahulu, lalu buka halaman ini lagi.',
-    sentFile: 'Berkas terkirim',
+    file: 'Berkas',
     started: 'Obrolan baru dimulai.',
   },
   en: {
@@ -41,7 +41,7 @@ const labels = {
     reconnecting: 'Connection lost; retrying…',
     disabled: 'The chat simulator is not enabled on this server.',
     signIn: 'Sign in to the console first, then open this page again.',
-    sentFile: 'File sent',
+    file: 'File',
     started: 'A new chat started.',
   },
 };
@@ -262,7 +262,11 @@ $('file').addEventListener('change', async () => {
   if (caption) form.append('caption', caption);
   $('text').value = '';
   form.append('file', file, file.name);
-  add({ from: 'me', type: 'text', text: `📎 ${file.name}${caption ? `\n${caption}` : ''}` });
+  add({
+    from: 'me',
+    type: 'text',
+    text: `[${t('file')}: ${file.name}]${caption ? `\n${caption}` : ''}`,
+  });
   await post('/files', { headers: headers(), body: form });
   $('attach').focus();
 });
