@@ -37,7 +37,8 @@ import { createRedisLease, type RedisLease } from './redis-lock';
  *   (the phone unlinked the device) or when the QR ran out of retries it stops in `needs_pairing`
  *   and waits for a SUPERVISOR to ask for a new QR (POST /api/whatsapp/session/pair): no loop.
  * - The state and the pairing QR are published for GET /api/whatsapp/session (SUPERVISOR).
- * - Reply-only, paced: a minimum gap per chat and a global rate (see pacer.ts).
+ * - Reply-only, paced: it sends only to chats that wrote to the help line (in the last 180
+ *   days), with a minimum gap per chat and a global rate (see pacer.ts).
  * - Menus are numbered text (lists and buttons do not work on this library); the transport keeps
  *   the menu's row ids, so a reply "2" reaches the conversation as a `choice` like on the Cloud API.
  * - `sendTemplate` is refused: there are no Meta templates here; the outbound worker for this
@@ -194,6 +195,18 @@ export function mapWwebMessage(msg: WwebMessageLike): InboundMessage | null {
   return out;
 }
 
+/** How long a chat that wrote to us may be answered (notices of its tickets included). */
+export const REPLY_WINDOW_SECONDS = 180 * 24 * 3600;
+
+/**
+ * The chat to send to: a chat id as received (`…@c.us`, `…@lid`) unchanged, or an E.164 number
+ * (digits, optional '+') as its `…@c.us` id, which is what WhatsApp Web uses for a phone number.
+ */
+export function chatIdOf(to: string): string {
+  const digits = /^\+?(\d{6,15})$/.exec(to.trim());
+  return digits?.[1] ? `${digits[1]}@c.us` : to;
+}
+
 /** Errors after which the page (and so the client) is unusable: recreate it. */
 export function isSessionError(err: unknown): boolean {
   const message = err instanceof Error ? err.message : String(err);
@@ -272,8 +285,10 @@ export function createWhatsAppWebTransport(options: WhatsAppWebOptions): WhatsAp
   /** Recent messages with media, for downloadMedia (the library fetches through the Message). */
   const mediaMessages = new Map<string, WwebMessageLike>();
 
-  const menuKey = (chatId: string) =>
-    `${prefix}:wa:web:menu:${createHash('sha256').update(chatId).digest('hex').slice(0, 32)}`;
+  const chatHash = (chatId: string) =>
+    createHash('sha256').update(chatId).digest('hex').slice(0, 32);
+  const menuKey = (chatId: string) => `${prefix}:wa:web:menu:${chatHash(chatId)}`;
+  const repliedKey = (chatId: string) => `${prefix}:wa:web:chat:${chatHash(chatId)}`;
 
   function publish(): void {
     if (!holding) return;
@@ -345,9 +360,14 @@ export function createWhatsAppWebTransport(options: WhatsAppWebOptions): WhatsAp
     // A menu answer by number becomes the menu's choice, as on the Cloud API.
     if (message.kind === 'text' && message.text && /^\s*\d{1,2}\s*$/.test(message.text)) {
       const raw = await redis.get(menuKey(message.chatId)).catch(() => null);
-      const ids = raw ? (JSON.parse(raw) as string[]) : [];
-      const id = ids[Number(message.text.trim()) - 1];
-      if (id) {
+      let ids: unknown = [];
+      try {
+        ids = raw ? JSON.parse(raw) : [];
+      } catch {
+        // an unreadable map: the answer stays text
+      }
+      const id: unknown = Array.isArray(ids) ? ids[Number(message.text.trim()) - 1] : undefined;
+      if (typeof id === 'string') {
         message.kind = 'choice';
         message.choiceId = id;
       }
@@ -434,6 +454,8 @@ export function createWhatsAppWebTransport(options: WhatsAppWebOptions): WhatsAp
           if (oldest !== undefined) mediaMessages.delete(oldest);
         }
       }
+      // Remember who wrote to us: this transport only ever answers them (reply-only).
+      redis.set(repliedKey(mapped.chatId), '1', 'EX', REPLY_WINDOW_SECONDS).catch(() => undefined);
       void deliver(mapped);
     });
     armStartTimer(gen);
@@ -511,7 +533,15 @@ export function createWhatsAppWebTransport(options: WhatsAppWebOptions): WhatsAp
     return client;
   }
 
-  async function send(to: string, text: string): Promise<{ messageId: string }> {
+  async function send(recipient: string, text: string): Promise<{ messageId: string }> {
+    const to = chatIdOf(recipient);
+    // Reply-only: a chat that never wrote to this number (within the window) gets nothing.
+    if ((await redis.exists(repliedKey(to))) !== 1)
+      throw new TransportError(
+        true,
+        'NOT_A_REPLY',
+        'whatsapp-web.js only answers chats that wrote to the help line',
+      );
     return pacer.run(to, async () => {
       const c = readyClient();
       try {
@@ -554,7 +584,9 @@ export function createWhatsAppWebTransport(options: WhatsAppWebOptions): WhatsAp
     async sendMenu(to, menu) {
       const { text, ids } = renderNumberedMenu(menu);
       const result = await send(to, text);
-      await redis.set(menuKey(to), JSON.stringify(ids), 'EX', 3600).catch(() => undefined);
+      await redis
+        .set(menuKey(chatIdOf(to)), JSON.stringify(ids), 'EX', 3600)
+        .catch(() => undefined);
       return result;
     },
     sendTemplate: () => Promise.reject(templateUnsupported()),

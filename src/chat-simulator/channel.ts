@@ -70,6 +70,8 @@ export type SimulatorReply =
     };
 
 export const SESSION_TTL_SECONDS = 24 * 3600;
+/** An uploaded file waits this long for the bot (which fetches it at once unless it is down). */
+export const MEDIA_TTL_SECONDS = 6 * 3600;
 const REPLIES_KEPT = 200;
 const INBOUND_KEPT = 100_000;
 

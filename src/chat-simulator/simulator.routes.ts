@@ -9,6 +9,7 @@ import { AppError } from '../shared/errors';
 import { errorResponses } from '../shared/schemas';
 import {
   enqueueSimulatorInbound,
+  MEDIA_TTL_SECONDS,
   newSimulatorChatId,
   SESSION_TTL_SECONDS,
   simulatorKeys,
@@ -24,6 +25,9 @@ const MAX_TEXT = 20_000;
 const MAX_STREAMS = 500;
 const MAX_STREAMS_PER_CHAT = 3;
 const SESSIONS_PER_IP_PER_HOUR = 30;
+// Files sit in Redis until the bot takes them: few per session and per client.
+const FILES_PER_SESSION_PER_HOUR = 10;
+const FILES_PER_CLIENT_PER_HOUR = 30;
 
 /**
  * The web chat simulator's API: a browser opens a session (a random `sim:<uuid>` chat id that only
@@ -41,6 +45,9 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
   const keys = simulatorKeys(prefix);
   const access = mode === 'public' ? 'public' : 'staff';
   const owner = (request: FastifyRequest) => request.principal?.id ?? 'public';
+  /** Who to count for limits: the staff member, or a hash of the client's address. */
+  const client = (request: FastifyRequest) =>
+    request.principal?.id ?? createHash('sha256').update(request.ip).digest('hex').slice(0, 32);
 
   /** Fixed-window counter; throws CHAT_RATE_LIMITED past `limit`. */
   async function limit(what: string, who: string, max: number, windowSeconds: number) {
@@ -90,9 +97,7 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const who =
-        request.principal?.id ?? createHash('sha256').update(request.ip).digest('hex').slice(0, 32);
-      await limit('sessions', who, SESSIONS_PER_IP_PER_HOUR, 3600);
+      await limit('sessions', client(request), SESSIONS_PER_IP_PER_HOUR, 3600);
       const { chatId, uuid } = newSimulatorChatId();
       await redis.set(keys.session(uuid), owner(request), 'EX', SESSION_TTL_SECONDS);
       return reply.status(201).send({ chatId, expiresInSeconds: SESSION_TTL_SECONDS });
@@ -158,7 +163,9 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      await session(request);
+      const { uuid } = await session(request);
+      await limit('files', uuid, FILES_PER_SESSION_PER_HOUR, 3600);
+      await limit('files-client', client(request), FILES_PER_CLIENT_PER_HOUR, 3600);
       const file = await request.file({ limits: { fileSize: uploadMaxBytes } });
       if (!file) throw new AppError('FILE_MISSING');
       const data = await file.toBuffer();
@@ -171,7 +178,7 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
           ? String(captionField.value).slice(0, 1024)
           : '';
       const ref = randomUUID();
-      await redis.set(keys.media(ref), data, 'EX', SESSION_TTL_SECONDS);
+      await redis.set(keys.media(ref), data, 'EX', MEDIA_TTL_SECONDS);
       const fileName = file.filename.replace(/[\\/\0]/g, '_').slice(0, 200);
       const { id } = await accept(request, {
         kind: type.mime === 'application/pdf' ? 'document' : 'image',

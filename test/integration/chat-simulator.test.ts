@@ -10,6 +10,9 @@ import { createTestApp, type TestApp } from '../helpers/test-app';
  * transport with a stand-in handler (the conversation is tested elsewhere), replies over SSE.
  */
 
+// Several tests build their own app (a database copy, argon2 hashing): slow on a busy machine.
+jest.setTimeout(30_000);
+
 async function eventually(assertion: () => unknown, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
