@@ -35,20 +35,19 @@ export function createDispatcher(deps: DispatcherDeps): {
   return {
     async handle(message) {
       // Dedupe by message id (the transports deliver at least once).
-      const fresh = await deps.redis.set(
-        `${deps.prefix}:bot:tmp:seen:${message.transport}:${message.id}`,
-        '1',
-        'EX',
-        86_400,
-        'NX',
-      );
-      if (fresh !== 'OK') return;
+      const seen = `${deps.prefix}:bot:tmp:seen:${message.transport}:${message.id}`;
+      if ((await deps.redis.set(seen, '1', 'EX', 86_400, 'NX')) !== 'OK') return;
       const transport = deps.transports[message.transport];
       if (!transport) {
         log(`dispatcher: no transport ${message.transport}; message dropped`);
         return;
       }
-      await transport.sendText(message.chatId, reply);
+      try {
+        await transport.sendText(message.chatId, reply);
+      } catch (err) {
+        await deps.redis.del(seen); // delivered again, answered then
+        throw err;
+      }
     },
     close: () => Promise.resolve(),
   };

@@ -9,7 +9,11 @@ import { redisCustomerWindow, startOutbound } from './outbound';
 import type { ChatTransport, TransportName } from './transport';
 import { alwaysOpenWindow } from './transports/common';
 import { createSimulatorTransport } from './transports/simulator';
-import { createWhatsAppWebTransport, createWwebClientFactory } from './transports/whatsapp-web';
+import {
+  createWhatsAppWebTransport,
+  createWwebClientFactory,
+  type WhatsAppWebTransport,
+} from './transports/whatsapp-web';
 
 /**
  * Starts the bot on a Redis connection: the chat transports (the web chat simulator unless
@@ -40,8 +44,9 @@ export async function startBot(deps: {
   if (simulatorMode(config) !== 'off') {
     transports.simulator = createSimulatorTransport({ redis, prefix, log });
   }
+  let web: WhatsAppWebTransport | undefined;
   if (config.WHATSAPP_TRANSPORT === 'web') {
-    transports.web = createWhatsAppWebTransport({
+    web = createWhatsAppWebTransport({
       redis,
       prefix,
       factory: createWwebClientFactory(config),
@@ -67,6 +72,7 @@ export async function startBot(deps: {
             );
           },
     });
+    transports.web = web;
   }
 
   const dispatcher = createDispatcher({ redis, prefix, client, transports, config, log });
@@ -93,17 +99,42 @@ export async function startBot(deps: {
       window: redisCustomerWindow(redis, prefix),
       log,
     });
-  } else if (transports.web) {
-    outbound = startOutbound({
-      connection: redis,
-      prefix: bullPrefix,
-      client,
-      transport: transports.web,
-      window: alwaysOpenWindow,
-      // Paced by the transport anyway; few at once keeps the queue order roughly.
-      concurrency: 2,
-      log,
-    });
+  } else if (web) {
+    // Only while this instance's session is ready: a standby instance (or one that is
+    // reconnecting) leaves the notices to the holder instead of burning their attempts.
+    const session = web;
+    let worker: { close(): Promise<void> } | undefined;
+    let switching = Promise.resolve();
+    const follow = () => {
+      switching = switching.then(async () => {
+        const ready = session.state() === 'ready';
+        if (ready && !worker) {
+          worker = startOutbound({
+            connection: redis,
+            prefix: bullPrefix,
+            client,
+            transport: session,
+            window: alwaysOpenWindow,
+            // Paced by the transport anyway; few at once keeps the queue order roughly.
+            concurrency: 2,
+            log,
+          });
+        } else if (!ready && worker) {
+          const closing = worker;
+          worker = undefined;
+          await closing.close();
+        }
+      });
+    };
+    const timer = setInterval(follow, 2000);
+    follow();
+    outbound = {
+      async close() {
+        clearInterval(timer);
+        await switching;
+        await worker?.close();
+      },
+    };
   }
 
   return {
