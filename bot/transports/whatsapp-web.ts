@@ -632,7 +632,9 @@ export function createWwebClientFactory(
 ): WwebClientFactory {
   const dataPath = join(config.LOKET_DATA_DIR, 'whatsapp-web');
   return async () => {
-    const wweb = await import('whatsapp-web.js');
+    // A CommonJS package: its exports are on `default` under every loader (the CommonJS build,
+    // tsx, Jest); the named ones are not under native ESM / tsx.
+    const wweb = (await import('whatsapp-web.js')).default;
     const client = new wweb.Client({
       authStrategy: new wweb.LocalAuth({ clientId: config.WHATSAPP_WEB_CLIENT_ID, dataPath }),
       puppeteer: {
