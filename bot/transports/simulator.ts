@@ -210,6 +210,9 @@ export function createSimulatorTransport(options: SimulatorTransportOptions): Ch
       if (len > maxBytes) throw new TransportError(true, 'MEDIA_TOO_LARGE', 'file over the limit');
       const data = await redis.getBuffer(key);
       if (!data) throw new TransportError(true, 'MEDIA_UNAVAILABLE', 'file expired');
+      // Taken: kept only a little longer, for a retry of the same message (a KTP photo has no
+      // business staying in Redis).
+      await redis.expire(key, 900, 'LT').catch(() => undefined);
       return { data, mimeType: media.mimeType };
     },
   };

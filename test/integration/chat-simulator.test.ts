@@ -257,6 +257,10 @@ describe('web chat simulator (public demo)', () => {
     if (!media) throw new Error('no media');
     const got = await bot.downloadMedia(media, 4096);
     expect(got.data.equals(pdf)).toBe(true);
+    // Once taken, the upload stays only briefly (for a retry).
+    const ttl = await t.redis.ttl(`${t.config.REDIS_PREFIX}:sim:media:${media.ref}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(900);
     await expect(bot.downloadMedia(media, 10)).rejects.toMatchObject({ code: 'MEDIA_TOO_LARGE' });
 
     const png = Buffer.concat([
