@@ -1,18 +1,18 @@
 import { createRedis } from '../src/infra/redis';
 import { loadConfigOrExit } from '../src/runtime';
 import type { Config } from '../src/config';
-import { createCloudApiTransport } from './cloud-api';
-import { createLoketClient } from './loket-client';
-import { redisCustomerWindow, startOutbound } from './outbound';
+import { simulatorMode } from '../src/chat-simulator/channel';
+import { startBot } from './run';
 
 /**
- * The WhatsApp bot process (deployments: npm run start:bot). It is the only consumer of the
- * whatsapp-outbound queue and talks to Loket only through the REST API (BOT token). With
- * WHATSAPP_TRANSPORT=cloud it sends through the WhatsApp Business Cloud API; with `none` it
- * sends nothing (notices wait, queued) until a transport is configured. The conversation and the
- * whatsapp-web.js transport arrive with the bot issue.
+ * The WhatsApp bot process (deployments: npm run start:bot). It runs the chat transports (the web
+ * chat simulator, whatsapp-web.js with WHATSAPP_TRANSPORT=web), the conversation, and is the only
+ * consumer of the whatsapp-outbound queue (Cloud API with WHATSAPP_TRANSPORT=cloud). It talks to
+ * Loket only through the REST API (BOT token). With `none` and the simulator off it waits.
  */
 export function botProblems(config: Config): string[] {
+  if (config.WHATSAPP_TRANSPORT === 'web')
+    return config.LOKET_BOT_TOKEN ? [] : ['LOKET_BOT_TOKEN: required when WHATSAPP_TRANSPORT=web'];
   if (config.WHATSAPP_TRANSPORT !== 'cloud') return [];
   const problems: string[] = [];
   if (!config.WHATSAPP_CLOUD_PHONE_NUMBER_ID) problems.push('WHATSAPP_CLOUD_PHONE_NUMBER_ID');
@@ -30,33 +30,35 @@ function main(): void {
     process.exit(1);
   }
   let close: () => Promise<void> = () => Promise.resolve();
-  if (config.WHATSAPP_TRANSPORT === 'cloud') {
+  const simulator = simulatorMode(config) !== 'off';
+  if (config.WHATSAPP_TRANSPORT === 'none' && (!simulator || !config.LOKET_BOT_TOKEN)) {
+    log(
+      simulator
+        ? 'Loket bot: no WhatsApp transport (WHATSAPP_TRANSPORT=none), and the chat simulator needs LOKET_BOT_TOKEN; waiting.'
+        : 'Loket bot: no WhatsApp transport is configured (WHATSAPP_TRANSPORT=none); waiting.',
+    );
+  } else {
     const redis = createRedis(config.REDIS_URL);
     redis.on('error', () => undefined);
-    const prefix = `${config.REDIS_PREFIX}:bull`;
-    const outbound = startOutbound({
-      connection: redis,
-      prefix,
-      client: createLoketClient({
-        baseUrl: config.LOKET_API_URL ?? `http://127.0.0.1:${String(config.PORT)}`,
-        token: config.LOKET_BOT_TOKEN ?? '',
-      }),
-      transport: createCloudApiTransport({
-        baseUrl: config.WHATSAPP_CLOUD_BASE_URL,
-        apiVersion: config.WHATSAPP_CLOUD_API_VERSION,
-        phoneNumberId: config.WHATSAPP_CLOUD_PHONE_NUMBER_ID ?? '',
-        token: config.WHATSAPP_CLOUD_TOKEN ?? '',
-      }),
-      window: redisCustomerWindow(redis, config.REDIS_PREFIX),
+    const botPromise = startBot({
+      config,
+      redis,
+      apiUrl: config.LOKET_API_URL ?? `http://127.0.0.1:${String(config.PORT)}`,
+      token: config.LOKET_BOT_TOKEN ?? '',
       log,
     });
+    botPromise
+      .then((bot) => {
+        log(`Loket bot: running (${bot.transports.join(', ') || 'notices only'})`);
+      })
+      .catch((err: unknown) => {
+        process.stderr.write(`Loket bot cannot start: ${(err as Error).message}\n`);
+        process.exit(1);
+      });
     close = async () => {
-      await outbound.close();
+      await (await botPromise).close();
       redis.disconnect();
     };
-    log('Loket bot: sending WhatsApp notices through the Cloud API');
-  } else {
-    log('Loket bot: no WhatsApp transport is configured (WHATSAPP_TRANSPORT=none); waiting.');
   }
   const timer = setInterval(() => undefined, 60_000);
   const stop = () => {

@@ -24,6 +24,9 @@ import { ticketsRoutes } from './tickets/tickets.routes';
 import fastifyCookie from '@fastify/cookie';
 import { queueBoardRoutes } from './admin/queue-board';
 import { whatsappWebhookRoutes } from './whatsapp/webhook.routes';
+import { whatsappSessionRoutes } from './whatsapp/web-session.routes';
+import { chatSimulatorRoutes } from './chat-simulator/simulator.routes';
+import { simulatorMode } from './chat-simulator/channel';
 import { queueRoutes } from './frontoffice/queue.routes';
 import { NotificationSchema, notificationsRoutes } from './notifications/notifications.routes';
 import { ErrorBodySchema } from './shared/schemas';
@@ -35,6 +38,7 @@ export const redactPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
+  'req.headers["x-chat-session"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.currentPassword',
@@ -240,6 +244,23 @@ export async function buildApp(
     clock: container.clock,
   });
   await app.register(whatsappWebhookRoutes, { dataSource: container.dataSource, config });
+  await app.register(whatsappSessionRoutes, {
+    prefix: '/api',
+    redis: container.redis,
+    audit: container.audit,
+    config,
+  });
+  const simulator = simulatorMode(config);
+  if (simulator !== 'off') {
+    await app.register(chatSimulatorRoutes, {
+      prefix: '/api',
+      redis: container.redis,
+      redisPrefix: config.REDIS_PREFIX,
+      mode: simulator,
+      messagesPerMinute: config.CHAT_SIMULATOR_MESSAGES_PER_MINUTE,
+      uploadMaxBytes: config.UPLOAD_MAX_BYTES,
+    });
+  }
   await app.register(queueRoutes, {
     prefix: '/api',
     queue: container.queue,

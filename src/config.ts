@@ -193,11 +193,14 @@ export const ConfigSchema = Type.Object(
       'BullMQ job lock; a job of a worker that died is retried after about this long',
     ),
 
-    WHATSAPP_TRANSPORT: Type.Union([Type.Literal('none'), Type.Literal('cloud')], {
-      default: 'none',
-      description:
-        'How the bot sends WhatsApp notices: none (they wait in the queue) | cloud (WhatsApp Business Cloud API)',
-    }),
+    WHATSAPP_TRANSPORT: Type.Union(
+      [Type.Literal('none'), Type.Literal('cloud'), Type.Literal('web')],
+      {
+        default: 'none',
+        description:
+          'How the bot reaches WhatsApp: none (notices wait in the queue) | cloud (WhatsApp Business Cloud API) | web (a linked phone through whatsapp-web.js)',
+      },
+    ),
     WHATSAPP_CLOUD_BASE_URL: Str('Graph API base URL (a local server in tests and staging)', {
       default: 'https://graph.facebook.com',
       pattern: '^https?://[^\\s]+$',
@@ -219,6 +222,43 @@ export const ConfigSchema = Type.Object(
     ),
     WHATSAPP_CLOUD_VERIFY_TOKEN: Type.Optional(
       Str('Verify token of the webhook subscription handshake (unset: handshake refused)'),
+    ),
+    WHATSAPP_WEB_CHROMIUM_PATH: Str('Chromium the whatsapp-web.js transport drives', {
+      default: '/usr/bin/chromium',
+    }),
+    WHATSAPP_WEB_CLIENT_ID: Str(
+      'Name of the whatsapp-web.js session (LocalAuth) under LOKET_DATA_DIR/whatsapp-web',
+      { default: 'loket', pattern: '^[-_A-Za-z0-9]{1,64}$' },
+    ),
+    WHATSAPP_WEB_CHAT_GAP_MS: Int(
+      2000,
+      0,
+      60_000,
+      'whatsapp-web.js: least time between two messages to the same chat',
+    ),
+    WHATSAPP_WEB_SENDS_PER_MINUTE: Int(
+      30,
+      1,
+      600,
+      'whatsapp-web.js: most messages sent per minute to all chats together',
+    ),
+    WHATSAPP_WEB_LOCK_SECONDS: Int(
+      30,
+      5,
+      600,
+      'whatsapp-web.js: the session lock (one bot instance holds it); another instance takes over this long after the holder dies',
+    ),
+    CHAT_SIMULATOR: Type.Optional(
+      Type.Union([Type.Literal('off'), Type.Literal('staff'), Type.Literal('public')], {
+        description:
+          'The web chat simulator (/console/chat.html): off | staff (signed-in staff only) | public (anyone: a demo). Unset: public outside production, off in production',
+      }),
+    ),
+    CHAT_SIMULATOR_MESSAGES_PER_MINUTE: Int(
+      30,
+      1,
+      1000,
+      'Messages and files one simulator session may send per minute',
     ),
     LOKET_API_URL: Type.Optional(
       Str("Loket's API as the bot reaches it; unset: http://127.0.0.1:PORT", {

@@ -1,4 +1,7 @@
+import { localApiUrl, startBot } from '../bot/run';
 import { systemActor } from './audit/audit.service';
+import { rotateInternalBotToken } from './auth/internal-bot';
+import { simulatorMode } from './chat-simulator/channel';
 import { runMigrations } from './db/migrations';
 import { seedDemo } from './demo/demo-seed';
 import { RedisUnavailableError } from './infra/redis';
@@ -35,6 +38,27 @@ async function main(): Promise<void> {
   const workers = await startWorkers(runtime.container, runtime.redis);
   const base = publicUrl(config, app);
 
+  // The bot, in this process too, talking to the API over HTTP like the separate bot process.
+  // Without LOKET_BOT_TOKEN it gets a fresh internal BOT token (the previous start's is revoked).
+  const address = app.server.address();
+  const bot = await startBot({
+    config,
+    redis: runtime.redis,
+    apiUrl: localApiUrl(
+      config.HOST,
+      typeof address === 'object' && address ? address.port : config.PORT,
+    ),
+    token:
+      config.LOKET_BOT_TOKEN ??
+      (await rotateInternalBotToken({
+        dataSource: runtime.dataSource,
+        audit: runtime.container.audit,
+        clock: runtime.container.clock,
+      })),
+    log: say,
+  });
+  const simulator = simulatorMode(config);
+
   const lines = [
     '',
     'Loket is running.',
@@ -43,6 +67,12 @@ async function main(): Promise<void> {
     `  Console: ${base}/console/`,
     `  Health:  ${base}/health`,
     `  Queues:  ${base}/admin/queues/ (SUPERVISOR; open it from the console)`,
+    simulator === 'off'
+      ? '  Chat:    the web chat simulator is off (CHAT_SIMULATOR=off)'
+      : `  Chat:    ${base}/console/chat.html (the WhatsApp bot in a browser${simulator === 'staff' ? '; staff only' : ''})`,
+    config.WHATSAPP_TRANSPORT === 'web'
+      ? `  WhatsApp: whatsapp-web.js; pairing QR for SUPERVISORs at ${base}/console/whatsapp.html`
+      : `  WhatsApp: ${config.WHATSAPP_TRANSPORT === 'cloud' ? 'Cloud API' : 'none (WHATSAPP_TRANSPORT=none)'}`,
     config.SMTP_URL
       ? `  Mail:    sent through ${new URL(config.SMTP_URL).host}`
       : `  Mail:    no SMTP_URL: written as .eml files under ${config.LOKET_DATA_DIR}/mail`,
@@ -57,6 +87,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say('Stopping Loket…');
+    await bot.close();
     await app.close();
     await workers.close();
     await runtime.close();

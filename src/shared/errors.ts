@@ -40,6 +40,8 @@ export const errorCodes = {
   SECRET_EXPIRED: 409,
   WEBHOOK_SIGNATURE_INVALID: 401,
   QUEUE_EMPTY: 409,
+  CHAT_SESSION_UNKNOWN: 404,
+  CHAT_RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;

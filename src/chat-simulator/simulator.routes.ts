@@ -1,0 +1,309 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type {} from '@fastify/multipart';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { sniffDocumentType } from '../documents/file-type';
+import { AppError } from '../shared/errors';
+import { errorResponses } from '../shared/schemas';
+import {
+  enqueueSimulatorInbound,
+  MEDIA_TTL_SECONDS,
+  newSimulatorChatId,
+  SESSION_TTL_SECONDS,
+  simulatorKeys,
+  simulatorUuid,
+  type SimulatorInbound,
+  type SimulatorMode,
+} from './channel';
+
+/** The header that carries the simulator chat id (never the URL: URLs end up in logs). */
+export const SIM_SESSION_HEADER = 'x-chat-session';
+
+const MAX_TEXT = 20_000;
+const MAX_STREAMS = 500;
+const MAX_STREAMS_PER_CHAT = 3;
+const SESSIONS_PER_IP_PER_HOUR = 30;
+// Files sit in Redis until the bot takes them: few per session and per client.
+const FILES_PER_SESSION_PER_HOUR = 10;
+const FILES_PER_CLIENT_PER_HOUR = 30;
+
+/**
+ * The web chat simulator's API: a browser opens a session (a random `sim:<uuid>` chat id that only
+ * it holds), posts messages and files, and reads the bot's replies as server-sent events. Access is
+ * `public` (a demo page) or `staff` (the console), from CHAT_SIMULATOR; with `off` nothing is
+ * registered. The bot reads what is posted from a Redis stream (see channel.ts).
+ */
+export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
+  redis: Redis;
+  redisPrefix: string;
+  mode: Exclude<SimulatorMode, 'off'>;
+  messagesPerMinute: number;
+  uploadMaxBytes: number;
+}> = async (app, { redis, redisPrefix: prefix, mode, messagesPerMinute, uploadMaxBytes }) => {
+  const keys = simulatorKeys(prefix);
+  const access = mode === 'public' ? 'public' : 'staff';
+  const owner = (request: FastifyRequest) => request.principal?.id ?? 'public';
+  /** Who to count for limits: the staff member, or a hash of the client's address. */
+  const client = (request: FastifyRequest) =>
+    request.principal?.id ?? createHash('sha256').update(request.ip).digest('hex').slice(0, 32);
+
+  /** Fixed-window counter; throws CHAT_RATE_LIMITED past `limit`. */
+  async function limit(what: string, who: string, max: number, windowSeconds: number) {
+    const key = keys.rate(what, who);
+    const res = await redis.multi().incr(key).expire(key, windowSeconds, 'NX').exec();
+    const count = Number(res?.[0]?.[1] ?? 0);
+    if (count > max) {
+      const ttl = await redis.ttl(key);
+      throw new AppError('CHAT_RATE_LIMITED', {}, undefined, {
+        'retry-after': String(Math.max(1, ttl)),
+      });
+    }
+  }
+
+  /** The caller's session from its header: well-formed, live and (staff mode) its own. */
+  async function session(request: FastifyRequest): Promise<{ chatId: string; uuid: string }> {
+    const raw = request.headers[SIM_SESSION_HEADER];
+    const chatId = typeof raw === 'string' ? raw : '';
+    const uuid = simulatorUuid(chatId);
+    if (!uuid) throw new AppError('CHAT_SESSION_UNKNOWN');
+    const key = keys.session(uuid);
+    const holder = await redis.get(key);
+    if (holder === null || holder !== owner(request)) throw new AppError('CHAT_SESSION_UNKNOWN');
+    await redis.expire(key, SESSION_TTL_SECONDS);
+    return { chatId, uuid };
+  }
+
+  const SessionHeaders = Type.Object({
+    [SIM_SESSION_HEADER]: Type.String({
+      description: 'The chat id from POST /api/chat-simulator/sessions',
+    }),
+  });
+  const Accepted = Type.Object({ id: Type.String() });
+  const tags = ['chat simulator'];
+
+  app.post(
+    '/chat-simulator/sessions',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: 'Open a simulator chat: a new random chat id the browser keeps',
+        response: {
+          201: Type.Object({ chatId: Type.String(), expiresInSeconds: Type.Integer() }),
+          ...errorResponses(429),
+        },
+      },
+    },
+    async (request, reply) => {
+      await limit('sessions', client(request), SESSIONS_PER_IP_PER_HOUR, 3600);
+      const { chatId, uuid } = newSimulatorChatId();
+      await redis.set(keys.session(uuid), owner(request), 'EX', SESSION_TTL_SECONDS);
+      return reply.status(201).send({ chatId, expiresInSeconds: SESSION_TTL_SECONDS });
+    },
+  );
+
+  async function accept(
+    request: FastifyRequest,
+    message: Omit<SimulatorInbound, 'transport' | 'id' | 'chatId' | 'timestamp'>,
+  ) {
+    const { chatId, uuid } = await session(request);
+    await limit('messages', uuid, messagesPerMinute, 60);
+    const id = randomUUID();
+    await enqueueSimulatorInbound(redis, prefix, {
+      transport: 'simulator',
+      id,
+      chatId,
+      timestamp: Date.now(),
+      ...message,
+    });
+    return { chatId, id };
+  }
+
+  app.post(
+    '/chat-simulator/messages',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: 'Send a text (or a menu choice) to the bot',
+        headers: SessionHeaders,
+        body: Type.Object(
+          {
+            text: Type.String({ maxLength: MAX_TEXT }),
+            choiceId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 202: Accepted, ...errorResponses(404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { text, choiceId } = request.body;
+      const { id } = await accept(
+        request,
+        choiceId !== undefined ? { kind: 'choice', text, choiceId } : { kind: 'text', text },
+      );
+      return reply.status(202).send({ id });
+    },
+  );
+
+  app.post(
+    '/chat-simulator/files',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary:
+          'Send a photo or a PDF to the bot (multipart: optional field `caption` first, then `file`)',
+        consumes: ['multipart/form-data'],
+        headers: SessionHeaders,
+        response: { 202: Accepted, ...errorResponses(404, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { uuid } = await session(request);
+      await limit('files', uuid, FILES_PER_SESSION_PER_HOUR, 3600);
+      await limit('files-client', client(request), FILES_PER_CLIENT_PER_HOUR, 3600);
+      const file = await request.file({ limits: { fileSize: uploadMaxBytes } });
+      if (!file) throw new AppError('FILE_MISSING');
+      const data = await file.toBuffer();
+      if (data.length === 0) throw new AppError('FILE_EMPTY');
+      const type = sniffDocumentType(data);
+      if (!type) throw new AppError('FILE_TYPE_NOT_ALLOWED');
+      const captionField = file.fields.caption;
+      const caption =
+        captionField && !Array.isArray(captionField) && captionField.type === 'field'
+          ? String(captionField.value).slice(0, 1024)
+          : '';
+      const ref = randomUUID();
+      await redis.set(keys.media(ref), data, 'EX', MEDIA_TTL_SECONDS);
+      const fileName = file.filename.replace(/[\\/\0]/g, '_').slice(0, 200);
+      const { id } = await accept(request, {
+        kind: type.mime === 'application/pdf' ? 'document' : 'image',
+        ...(caption ? { text: caption } : {}),
+        media: {
+          ref,
+          mimeType: type.mime,
+          size: data.length,
+          ...(fileName ? { fileName } : {}),
+        },
+      });
+      return reply.status(202).send({ id });
+    },
+  );
+
+  // Live replies: one shared subscriber per API process; each stream reads its chat's reply
+  // stream from the last id it wrote, so nothing is skipped or written twice.
+  interface Stream {
+    res: ServerResponse;
+    uuid: string;
+    lastId: string;
+    busy: boolean;
+    again: boolean;
+  }
+  const byChat = new Map<string, Set<Stream>>();
+  let total = 0;
+  let subscriber: Redis | undefined;
+
+  async function pump(s: Stream): Promise<void> {
+    if (s.busy) {
+      s.again = true;
+      return;
+    }
+    s.busy = true;
+    try {
+      do {
+        s.again = false;
+        const entries = (await redis.xrange(
+          keys.replies(s.uuid),
+          s.lastId === '0' ? '-' : `(${s.lastId}`,
+          '+',
+          'COUNT',
+          100,
+        )) as [string, string[]][];
+        for (const [id, fields] of entries) {
+          const i = fields.indexOf('r');
+          if (i !== -1 && !s.res.destroyed)
+            s.res.write(`id: ${id}\nevent: reply\ndata: ${fields[i + 1] ?? '{}'}\n\n`);
+          s.lastId = id;
+        }
+        if (entries.length === 100) s.again = true;
+      } while (s.again && !s.res.destroyed);
+    } catch {
+      // Redis hiccup: the next notice (or the browser's reconnect) catches up.
+    } finally {
+      s.busy = false;
+    }
+  }
+
+  function ensureSubscriber() {
+    if (subscriber) return;
+    const sub = redis.duplicate();
+    sub.on('error', () => undefined);
+    sub.on('message', (_channel: string, uuid: string) => {
+      for (const s of byChat.get(uuid) ?? []) void pump(s);
+    });
+    sub.subscribe(keys.replyChannel).catch(() => undefined);
+    subscriber = sub;
+  }
+
+  const keepAlive = setInterval(() => {
+    for (const set of byChat.values()) for (const s of set) s.res.write(': keep-alive\n\n');
+  }, 25_000);
+  keepAlive.unref();
+  app.addHook('preClose', async () => {
+    clearInterval(keepAlive);
+    for (const set of byChat.values()) for (const s of set) s.res.end();
+    byChat.clear();
+    subscriber?.disconnect();
+    subscriber = undefined;
+  });
+
+  app.get(
+    '/chat-simulator/events',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: "The bot's replies to this chat, live (server-sent events `reply`)",
+        description:
+          'Send `Last-Event-ID` to resume after a drop: the replies after it are sent first (the last 200 are kept for a day).',
+        headers: SessionHeaders,
+        response: {
+          200: Type.String({ description: 'text/event-stream' }),
+          ...errorResponses(404, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { uuid } = await session(request);
+      const set = byChat.get(uuid) ?? new Set<Stream>();
+      if (total >= MAX_STREAMS || set.size >= MAX_STREAMS_PER_CHAT)
+        throw new AppError('SERVICE_UNAVAILABLE');
+      const last = request.headers['last-event-id'];
+      const lastId = typeof last === 'string' && /^\d+-\d+$/.test(last) ? last : '0';
+      const res = reply.raw;
+      reply.hijack();
+      if (res.destroyed || request.raw.destroyed) return;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 3000\n\n');
+      const s: Stream = { res, uuid, lastId, busy: false, again: false };
+      set.add(s);
+      byChat.set(uuid, set);
+      total += 1;
+      request.raw.on('close', () => {
+        if (set.delete(s)) total -= 1;
+        if (set.size === 0) byChat.delete(uuid);
+      });
+      ensureSubscriber();
+      await pump(s);
+    },
+  );
+};

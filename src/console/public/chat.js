@@ -1,0 +1,296 @@
+// The web chat simulator: the Helpus WhatsApp bot in a browser window. The chat id (sim:<uuid>)
+// comes from the server, stays in this tab (sessionStorage) and travels in a header, never in a
+// URL. Replies arrive as server-sent events read with fetch (so the header can be sent), resumed
+// from the last event id after a drop. The bot's words come from its templates; this file only
+// holds the page's own labels.
+const $ = (id) => document.getElementById(id);
+const API = '/api/chat-simulator';
+const store = window.sessionStorage;
+
+const labels = {
+  id: {
+    title: 'Helpus — simulator obrolan',
+    subtitle: 'Coba layanan WhatsApp Helpus tanpa akun WhatsApp.',
+    langLabel: 'Bahasa halaman',
+    restart: 'Obrolan baru',
+    log: 'Percakapan',
+    textLabel: 'Pesan',
+    placeholder: 'Ketik pesan, lalu Enter',
+    attach: 'Lampirkan',
+    send: 'Kirim',
+    connecting: 'Menghubungkan…',
+    connected: 'Terhubung. Ketik "halo" untuk mulai.',
+    reconnecting: 'Koneksi terputus; mencoba lagi…',
+    disabled: 'Simulator obrolan tidak aktif di server ini.',
+    signIn: 'Masuk ke konsol terlebih dahulu, lalu buka halaman ini lagi.',
+    file: 'Berkas',
+    started: 'Obrolan baru dimulai.',
+  },
+  en: {
+    title: 'Helpus — chat simulator',
+    subtitle: 'Try the Helpus WhatsApp service without a WhatsApp account.',
+    langLabel: 'Page language',
+    restart: 'New chat',
+    log: 'Conversation',
+    textLabel: 'Message',
+    placeholder: 'Type a message, then Enter',
+    attach: 'Attach',
+    send: 'Send',
+    connecting: 'Connecting…',
+    connected: 'Connected. Type "halo" to begin.',
+    reconnecting: 'Connection lost; retrying…',
+    disabled: 'The chat simulator is not enabled on this server.',
+    signIn: 'Sign in to the console first, then open this page again.',
+    file: 'File',
+    started: 'A new chat started.',
+  },
+};
+
+let lang = store.getItem('loket.sim.lang') === 'en' ? 'en' : 'id';
+const t = (key) => labels[lang][key];
+let chatId = store.getItem('loket.sim.chatId');
+let lastEventId = store.getItem('loket.sim.lastEventId') ?? '';
+let transcript = JSON.parse(store.getItem('loket.sim.transcript') ?? '[]');
+let stream = null;
+let statusKey = 'connecting';
+
+function headers(extra = {}) {
+  const h = { 'accept-language': lang, ...extra };
+  const token = store.getItem('loket.accessToken');
+  if (token) h.authorization = `Bearer ${token}`;
+  if (chatId) h['x-chat-session'] = chatId;
+  return h;
+}
+
+function setStatus(key, text) {
+  statusKey = key;
+  $('status').textContent = text ?? t(key);
+}
+
+function applyLabels() {
+  document.documentElement.lang = lang;
+  $('title').textContent = t('title');
+  $('subtitle').textContent = t('subtitle');
+  $('lang-label').textContent = t('langLabel');
+  $('restart').textContent = t('restart');
+  $('log').setAttribute('aria-label', t('log'));
+  $('text-label').textContent = t('textLabel');
+  $('text').placeholder = t('placeholder');
+  $('attach').textContent = t('attach');
+  $('send').textContent = t('send');
+  if (labels[lang][statusKey]) setStatus(statusKey);
+}
+
+function save() {
+  store.setItem('loket.sim.transcript', JSON.stringify(transcript.slice(-300)));
+  store.setItem('loket.sim.lastEventId', lastEventId);
+}
+
+function bubble(entry) {
+  const div = document.createElement('div');
+  div.className = `msg ${entry.from}`;
+  if (entry.type === 'menu') {
+    div.append(entry.body);
+    const menu = document.createElement('div');
+    menu.className = 'menu';
+    menu.setAttribute('role', 'group');
+    menu.setAttribute('aria-label', entry.button);
+    for (const section of entry.sections) {
+      if (entry.sections.length > 1 && section.title) {
+        menu.append(Object.assign(document.createElement('h2'), { textContent: section.title }));
+      }
+      for (const row of section.rows) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.append(row.title);
+        if (row.description) {
+          b.append(
+            Object.assign(document.createElement('small'), { textContent: row.description }),
+          );
+        }
+        b.addEventListener('click', () => {
+          for (const other of menu.querySelectorAll('button')) other.disabled = true;
+          void sendText(row.title, row.id);
+        });
+        menu.append(b);
+      }
+    }
+    div.append(menu);
+  } else {
+    div.textContent = entry.text;
+  }
+  $('log').append(div);
+  $('log').scrollTop = $('log').scrollHeight;
+}
+
+function add(entry) {
+  transcript.push(entry);
+  save();
+  bubble(entry);
+}
+
+async function errorText(res) {
+  try {
+    const body = await res.json();
+    return body.message ?? `HTTP ${res.status}`;
+  } catch {
+    return `HTTP ${res.status}`;
+  }
+}
+
+async function openSession() {
+  const res = await fetch(`${API}/sessions`, { method: 'POST', headers: headers() });
+  if (res.status === 404) throw Object.assign(new Error(t('disabled')), { fatal: true });
+  if (res.status === 401 || res.status === 403)
+    throw Object.assign(new Error(t('signIn')), { fatal: true });
+  if (!res.ok) throw new Error(await errorText(res));
+  const body = await res.json();
+  chatId = body.chatId;
+  lastEventId = '';
+  transcript = [];
+  store.setItem('loket.sim.chatId', chatId);
+  save();
+}
+
+/** Reads the event stream; resolves when it ends. */
+async function listen() {
+  const controller = new AbortController();
+  stream = controller;
+  const h = headers({ accept: 'text/event-stream' });
+  if (lastEventId) h['last-event-id'] = lastEventId;
+  const res = await fetch(`${API}/events`, { headers: h, signal: controller.signal });
+  if (res.status === 404 || res.status === 400) {
+    // The session expired (or the server forgot it): start a new one.
+    chatId = null;
+    store.removeItem('loket.sim.chatId');
+    return;
+  }
+  if (!res.ok || !res.body) throw new Error(await errorText(res));
+  setStatus('connected');
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let cut;
+    while ((cut = buffer.indexOf('\n\n')) !== -1) {
+      const frame = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let id = null;
+      let event = 'message';
+      const data = [];
+      for (const line of frame.split('\n')) {
+        if (line.startsWith('id: ')) id = line.slice(4);
+        else if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('data: ')) data.push(line.slice(6));
+      }
+      if (event !== 'reply' || data.length === 0) continue;
+      try {
+        const reply = JSON.parse(data.join('\n'));
+        if (id) lastEventId = id;
+        add({ from: 'bot', ...reply });
+      } catch {
+        // a malformed frame: skip it
+      }
+    }
+  }
+}
+
+let loops = 0;
+async function connect() {
+  const mine = ++loops;
+  let delay = 1000;
+  while (mine === loops) {
+    try {
+      if (!chatId) await openSession();
+      await listen();
+      delay = 1000;
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      if (err.fatal) {
+        setStatus('error', err.message);
+        $('text').disabled = $('send').disabled = $('attach').disabled = true;
+        return;
+      }
+      setStatus('reconnecting');
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 30000);
+  }
+}
+
+async function post(path, init) {
+  if (!chatId) return;
+  const res = await fetch(`${API}${path}`, { method: 'POST', ...init });
+  if (!res.ok) add({ from: 'note', type: 'text', text: await errorText(res) });
+  return res.ok;
+}
+
+async function sendText(text, choiceId) {
+  if (!text.trim() && choiceId === undefined) return;
+  add({ from: 'me', type: 'text', text });
+  await post('/messages', {
+    headers: headers({ 'content-type': 'application/json' }),
+    body: JSON.stringify(choiceId === undefined ? { text } : { text, choiceId }),
+  });
+}
+
+$('composer').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = $('text').value;
+  $('text').value = '';
+  void sendText(text);
+  $('text').focus();
+});
+
+// Enter sends, Shift+Enter starts a new line.
+$('text').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    $('composer').requestSubmit();
+  }
+});
+
+$('attach').addEventListener('click', () => $('file').click());
+$('file').addEventListener('change', async () => {
+  const file = $('file').files[0];
+  $('file').value = '';
+  if (!file) return;
+  const form = new FormData();
+  const caption = $('text').value.trim();
+  if (caption) form.append('caption', caption);
+  $('text').value = '';
+  form.append('file', file, file.name);
+  add({
+    from: 'me',
+    type: 'text',
+    text: `[${t('file')}: ${file.name}]${caption ? `\n${caption}` : ''}`,
+  });
+  await post('/files', { headers: headers(), body: form });
+  $('attach').focus();
+});
+
+$('lang').value = lang;
+$('lang').addEventListener('change', () => {
+  lang = $('lang').value === 'en' ? 'en' : 'id';
+  store.setItem('loket.sim.lang', lang);
+  applyLabels();
+});
+
+$('restart').addEventListener('click', () => {
+  stream?.abort();
+  chatId = null;
+  store.removeItem('loket.sim.chatId');
+  transcript = [];
+  lastEventId = '';
+  save();
+  $('log').replaceChildren();
+  add({ from: 'note', type: 'text', text: t('started') });
+  void connect();
+});
+
+applyLabels();
+for (const entry of transcript) bubble(entry);
+setStatus('connecting');
+void connect();

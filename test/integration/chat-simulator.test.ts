@@ -1,0 +1,392 @@
+import { randomUUID } from 'node:crypto';
+import type { InboundMessage } from '../../bot/transport';
+import { createSimulatorTransport } from '../../bot/transports/simulator';
+import { rotateInternalBotToken } from '../../src/auth/internal-bot';
+import { AppError } from '../../src/shared/errors';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+
+/**
+ * The web chat simulator end to end: the real HTTP routes, the Redis stream, the bot's simulator
+ * transport with a stand-in handler (the conversation is tested elsewhere), replies over SSE.
+ */
+
+// Several tests build their own app (a database copy, argon2 hashing): slow on a busy machine.
+jest.setTimeout(30_000);
+
+async function eventually(assertion: () => unknown, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+interface Frame {
+  id: string | null;
+  event: string;
+  data: unknown;
+}
+
+/** Reads an SSE response as a browser page would (fetch, so the session header can be sent). */
+function readEvents(res: Response) {
+  const frames: Frame[] = [];
+  const body = res.body;
+  if (!body) throw new Error('no body');
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  const done = (async () => {
+    for (;;) {
+      const { value, done: end } = await reader.read().catch(() => ({ value: '', done: true }));
+      if (end) return;
+      buffer += value;
+      let cut;
+      while ((cut = buffer.indexOf('\n\n')) !== -1) {
+        const raw = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        let id: string | null = null;
+        let event = 'message';
+        let data = '';
+        for (const line of raw.split('\n')) {
+          if (line.startsWith('id: ')) id = line.slice(4);
+          else if (line.startsWith('event: ')) event = line.slice(7);
+          else if (line.startsWith('data: ')) data += line.slice(6);
+        }
+        if (data) frames.push({ id, event, data: JSON.parse(data) as unknown });
+      }
+    }
+  })();
+  return {
+    frames,
+    async close() {
+      await reader.cancel().catch(() => undefined);
+      await done;
+    },
+  };
+}
+
+describe('web chat simulator (public demo)', () => {
+  let t: TestApp;
+  const received: InboundMessage[] = [];
+  let failNext = 0;
+  let bot: ReturnType<typeof createSimulatorTransport>;
+
+  const startBot = async () => {
+    bot = createSimulatorTransport({
+      redis: t.redis,
+      prefix: t.config.REDIS_PREFIX,
+      claimIdleMs: 300,
+      blockMs: 200,
+    });
+    await bot.start(async (m) => {
+      if (failNext > 0) {
+        failNext -= 1;
+        throw new Error('the dispatcher is restarting');
+      }
+      received.push(m);
+      if (m.text === 'menu') {
+        await bot.sendMenu(m.chatId, {
+          body: 'Pilih layanan',
+          button: 'Layanan',
+          sections: [
+            {
+              title: 'Layanan',
+              rows: [
+                { id: 'reset_password', title: 'Reset kata sandi' },
+                { id: 'user_id', title: 'Lupa user ID', description: 'SPSE' },
+              ],
+            },
+          ],
+        });
+      } else {
+        await bot.sendText(m.chatId, `balasan: ${m.kind} ${m.text ?? ''}`.trim());
+      }
+    });
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { CHAT_SIMULATOR_MESSAGES_PER_MINUTE: '8', UPLOAD_MAX_BYTES: '4096' },
+    });
+    await startBot();
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await t.close();
+  });
+
+  async function openChat(): Promise<string> {
+    const res = await t.http<{ chatId: string }>('POST', '/api/chat-simulator/sessions');
+    expect(res.status).toBe(201);
+    expect(res.body.chatId).toMatch(/^sim:[0-9a-f-]{36}$/);
+    return res.body.chatId;
+  }
+  const say = (chatId: string, json: unknown) =>
+    t.http<{ id: string; code?: string }>('POST', '/api/chat-simulator/messages', {
+      headers: { 'x-chat-session': chatId },
+      json,
+    });
+  const listen = async (chatId: string, lastEventId?: string) => {
+    const res = await fetch(`${t.baseUrl}/api/chat-simulator/events`, {
+      headers: {
+        'x-chat-session': chatId,
+        ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    return readEvents(res);
+  };
+
+  test('a message reaches the bot as an InboundMessage; its reply streams back live', async () => {
+    const chatId = await openChat();
+    const events = await listen(chatId);
+    const sent = await say(chatId, { text: 'halo' });
+    expect(sent.status).toBe(202);
+    await eventually(() => {
+      expect(events.frames).toHaveLength(1);
+    });
+    expect(events.frames[0]).toMatchObject({
+      event: 'reply',
+      id: expect.stringMatching(/^\d+-\d+$/) as unknown,
+      data: { type: 'text', text: 'balasan: text halo' },
+    });
+    expect(received.find((m) => m.id === sent.body.id)).toEqual({
+      transport: 'simulator',
+      id: sent.body.id,
+      chatId,
+      timestamp: expect.any(Number) as unknown,
+      kind: 'text',
+      text: 'halo',
+    });
+    await events.close();
+  });
+
+  test('menus arrive as menus (buttons in the page); a button press is a choice', async () => {
+    const chatId = await openChat();
+    const events = await listen(chatId);
+    await say(chatId, { text: 'menu' });
+    await eventually(() => {
+      expect(events.frames).toHaveLength(1);
+    });
+    expect(events.frames[0]?.data).toMatchObject({
+      type: 'menu',
+      body: 'Pilih layanan',
+      sections: [{ rows: [{ id: 'reset_password' }, { id: 'user_id', description: 'SPSE' }] }],
+    });
+    const pick = await say(chatId, { text: 'Lupa user ID', choiceId: 'user_id' });
+    await eventually(() => {
+      expect(received.find((m) => m.id === pick.body.id)).toMatchObject({
+        kind: 'choice',
+        choiceId: 'user_id',
+        text: 'Lupa user ID',
+      });
+    });
+    await events.close();
+  });
+
+  test('a browser that reconnects with Last-Event-ID gets what it missed, nothing twice', async () => {
+    const chatId = await openChat();
+    const first = await listen(chatId);
+    await say(chatId, { text: 'satu' });
+    await eventually(() => {
+      expect(first.frames).toHaveLength(1);
+    });
+    await first.close();
+    await say(chatId, { text: 'dua' });
+    await say(chatId, { text: 'tiga' });
+    await eventually(() => {
+      expect(received.filter((m) => m.chatId === chatId)).toHaveLength(3);
+    });
+    const again = await listen(chatId, first.frames[0]?.id ?? '');
+    await eventually(() => {
+      expect(again.frames.map((f) => (f.data as { text: string }).text)).toEqual([
+        'balasan: text dua',
+        'balasan: text tiga',
+      ]);
+    });
+    await again.close();
+  });
+
+  test('a session reads only its own replies; an unknown or forged chat id gets nothing', async () => {
+    const mine = await openChat();
+    const forged = `sim:${randomUUID()}`;
+    for (const chatId of [forged, 'sim:not-a-uuid', mine.toUpperCase(), `x${mine}`]) {
+      const res = await fetch(`${t.baseUrl}/api/chat-simulator/events`, {
+        headers: { 'x-chat-session': chatId },
+      });
+      expect({ chatId, status: res.status }).toEqual({ chatId, status: 404 });
+      expect(((await res.json()) as { code: string }).code).toBe('CHAT_SESSION_UNKNOWN');
+      expect((await say(chatId, { text: 'halo' })).status).toBe(404);
+    }
+    const none = await t.http('GET', '/api/chat-simulator/events');
+    expect(none.status).toBe(400);
+    // The chat id travels in a header: no route takes it in the URL.
+    const inUrl = await t.http('GET', `/api/chat-simulator/events?chatId=${mine}`);
+    expect(inUrl.status).toBe(400);
+  });
+
+  test('files: a PDF or photo reaches the bot as a document/image; others are refused', async () => {
+    const chatId = await openChat();
+    const upload = (bytes: Buffer, name: string, caption?: string) => {
+      const form = new FormData();
+      if (caption) form.append('caption', caption);
+      form.append('file', new Blob([bytes]), name);
+      return t.http<{ id: string; code?: string }>('POST', '/api/chat-simulator/files', {
+        headers: { 'x-chat-session': chatId },
+        body: form,
+      });
+    };
+    const pdf = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
+    const ok = await upload(pdf, 'sk-penunjukan.pdf', 'SK saya');
+    expect(ok.status).toBe(202);
+    await eventually(() => {
+      expect(received.find((m) => m.id === ok.body.id)).toBeDefined();
+    });
+    const doc = received.find((m) => m.id === ok.body.id);
+    expect(doc).toMatchObject({
+      kind: 'document',
+      text: 'SK saya',
+      media: { mimeType: 'application/pdf', fileName: 'sk-penunjukan.pdf', size: pdf.length },
+    });
+    const media = doc?.media;
+    if (!media) throw new Error('no media');
+    const got = await bot.downloadMedia(media, 4096);
+    expect(got.data.equals(pdf)).toBe(true);
+    // Once taken, the upload stays only briefly (for a retry).
+    const ttl = await t.redis.ttl(`${t.config.REDIS_PREFIX}:sim:media:${media.ref}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(900);
+    await expect(bot.downloadMedia(media, 10)).rejects.toMatchObject({ code: 'MEDIA_TOO_LARGE' });
+
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.alloc(20),
+    ]);
+    const photo = await upload(png, 'ktp.png');
+    await eventually(() => {
+      expect(received.find((m) => m.id === photo.body.id)).toMatchObject({ kind: 'image' });
+    });
+
+    const exe = await upload(Buffer.from('MZ\x90\x00 this is not a PDF'), 'surat.pdf');
+    expect(exe.status).toBe(415);
+    expect(exe.body.code).toBe('FILE_TYPE_NOT_ALLOWED');
+    const big = await upload(
+      Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(8192)]),
+      'x.pdf',
+    );
+    expect(big.status).toBe(413);
+    expect(big.body.code).toBe('FILE_TOO_LARGE');
+    const empty = await upload(Buffer.alloc(0), 'x.pdf');
+    expect(empty.status).toBe(400);
+  });
+
+  test('a flood is rate limited per session, with Retry-After, and others are not affected', async () => {
+    const chatId = await openChat();
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++)
+      statuses.push((await say(chatId, { text: `spam ${String(i)}` })).status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(8);
+    const limited = await say(chatId, { text: 'lagi' });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('CHAT_RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await say(await openChat(), { text: 'halo' })).status).toBe(202);
+    const long = await say(chatId, { text: 'x'.repeat(20_001) });
+    expect(long.status).toBe(400);
+  });
+
+  test('nothing accepted is lost while the bot restarts, and a failed hand-over is retried', async () => {
+    await bot.stop();
+    const chatId = await openChat();
+    const ids: string[] = [];
+    for (const text of ['satu', 'dua', 'tiga']) ids.push((await say(chatId, { text })).body.id);
+    failNext = 1;
+    await startBot();
+    await eventually(() => {
+      expect(
+        received
+          .filter((m) => m.chatId === chatId)
+          .map((m) => m.id)
+          .sort(),
+      ).toEqual([...ids].sort());
+    });
+    expect(failNext).toBe(0);
+  });
+});
+
+describe('web chat simulator access', () => {
+  test('staff mode: signed-in staff only, and a session belongs to its creator', async () => {
+    const t = await createTestApp({ env: { CHAT_SIMULATOR: 'staff' } });
+    try {
+      expect((await t.http('POST', '/api/chat-simulator/sessions')).status).toBe(401);
+      const a = await t.tokenFor('HELPDESK');
+      const b = await t.tokenFor('FRONT_OFFICE');
+      const res = await t.http<{ chatId: string }>('POST', '/api/chat-simulator/sessions', {
+        token: a,
+      });
+      expect(res.status).toBe(201);
+      const headers = { 'x-chat-session': res.body.chatId };
+      const own = await t.http('POST', '/api/chat-simulator/messages', {
+        token: a,
+        headers,
+        json: { text: 'halo' },
+      });
+      expect(own.status).toBe(202);
+      const other = await t.http('POST', '/api/chat-simulator/messages', {
+        token: b,
+        headers,
+        json: { text: 'halo' },
+      });
+      expect(other.status).toBe(404);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('off: no simulator route exists', async () => {
+    const t = await createTestApp({ env: { CHAT_SIMULATOR: 'off' } });
+    try {
+      const res = await t.http<{ code: string }>('POST', '/api/chat-simulator/sessions');
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('ROUTE_NOT_FOUND');
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("npm start's internal BOT token: fresh at each start, the previous one revoked", async () => {
+    const t = await createTestApp();
+    try {
+      const deps = {
+        dataSource: t.container.dataSource,
+        audit: t.container.audit,
+        clock: t.container.clock,
+      };
+      const first = await rotateInternalBotToken(deps);
+      expect(await t.container.auth.principalFromServiceToken(first)).toMatchObject({
+        kind: 'service',
+        role: 'BOT',
+        name: 'bot-internal',
+      });
+      const second = await rotateInternalBotToken(deps);
+      expect(second).not.toBe(first);
+      await expect(t.container.auth.principalFromServiceToken(first)).rejects.toBeInstanceOf(
+        AppError,
+      );
+      expect(await t.container.auth.principalFromServiceToken(second)).toMatchObject({
+        role: 'BOT',
+      });
+      const rows = await t.container.dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM service_accounts WHERE name = 'bot-internal'`,
+      );
+      expect(rows).toEqual([{ n: 1 }]);
+    } finally {
+      await t.close();
+    }
+  });
+});
