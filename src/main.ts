@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       ? '  Chat:    the web chat simulator is off (CHAT_SIMULATOR=off)'
       : `  Chat:    ${base}/console/chat.html (the WhatsApp bot in a browser${simulator === 'staff' ? '; staff only' : ''})`,
     config.WHATSAPP_TRANSPORT === 'web'
-      ? `  WhatsApp: whatsapp-web.js; pairing QR for SUPERVISORs at ${base}/console/whatsapp.html`
+      ? `  WhatsApp: whatsapp-web.js; pairing QR for SUPERVISORs at ${base}/console/whatsapp`
       : `  WhatsApp: ${config.WHATSAPP_TRANSPORT === 'cloud' ? 'Cloud API' : 'none (WHATSAPP_TRANSPORT=none)'}`,
     config.SMTP_URL
       ? `  Mail:    sent through ${new URL(config.SMTP_URL).host}`

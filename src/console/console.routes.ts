@@ -58,6 +58,10 @@ export const consoleRoutes: FastifyPluginAsync = async (app) => {
       void reply.header('content-security-policy', consoleCsp);
       void reply.header('x-content-type-options', 'nosniff');
       void reply.header('referrer-policy', 'no-referrer');
+    } else if (typeof type === 'string' && type.startsWith('text/html')) {
+      // A standalone page (board, chat) may be framed by the console only, never by another site.
+      void reply.header('content-security-policy', "frame-ancestors 'self'");
+      void reply.header('x-content-type-options', 'nosniff');
     }
     return payload;
   });

@@ -9,7 +9,7 @@ import { readWebSessionStatus, webSessionKeys } from './web-session';
 
 /**
  * The whatsapp-web.js session for SUPERVISORs: its state and, while a phone must be linked, the
- * pairing QR as SVG (page: /console/whatsapp.html). Only SUPERVISOR: scanning that QR links a
+ * pairing QR as SVG (page: /console/whatsapp). Only SUPERVISOR: scanning that QR links a
  * phone to the bot.
  */
 export const whatsappSessionRoutes: FastifyPluginAsyncTypebox<{

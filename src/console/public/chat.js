@@ -7,47 +7,38 @@ const $ = (id) => document.getElementById(id);
 const API = '/api/chat-simulator';
 const store = window.sessionStorage;
 
-const labels = {
-  id: {
-    title: 'Helpus — simulator obrolan',
-    subtitle: 'Coba layanan WhatsApp Helpus tanpa akun WhatsApp.',
-    langLabel: 'Bahasa halaman',
-    restart: 'Obrolan baru',
-    log: 'Percakapan',
-    textLabel: 'Pesan',
-    placeholder: 'Ketik pesan, lalu Enter',
-    attach: 'Lampirkan',
-    send: 'Kirim',
-    connecting: 'Menghubungkan…',
-    connected: 'Terhubung. Ketik "halo" untuk mulai.',
-    reconnecting: 'Koneksi terputus; mencoba lagi…',
-    disabled: 'Simulator obrolan tidak aktif di server ini.',
-    signIn: 'Masuk ke konsol terlebih dahulu, lalu buka halaman ini lagi.',
-    file: 'Berkas',
-    started: 'Obrolan baru dimulai.',
-  },
-  en: {
-    title: 'Helpus — chat simulator',
-    subtitle: 'Try the Helpus WhatsApp service without a WhatsApp account.',
-    langLabel: 'Page language',
-    restart: 'New chat',
-    log: 'Conversation',
-    textLabel: 'Message',
-    placeholder: 'Type a message, then Enter',
-    attach: 'Attach',
-    send: 'Send',
-    connecting: 'Connecting…',
-    connected: 'Connected. Type "halo" to begin.',
-    reconnecting: 'Connection lost; retrying…',
-    disabled: 'The chat simulator is not enabled on this server.',
-    signIn: 'Sign in to the console first, then open this page again.',
-    file: 'File',
-    started: 'A new chat started.',
-  },
-};
+// The page's own labels come from chat-messages.json (Bahasa Indonesia and English).
+let labels = { id: {}, en: {} };
 
-let lang = store.getItem('loket.sim.lang') === 'en' ? 'en' : 'id';
-const t = (key) => labels[lang][key];
+const params = new URLSearchParams(location.search);
+let lang = (params.get('lang') ?? store.getItem('loket.sim.lang')) === 'en' ? 'en' : 'id';
+const t = (key) => labels[lang][key] ?? key;
+
+// Inside the console (a frame of this origin), the console hands over its access token by
+// postMessage; it is kept in memory only. Standalone (the public demo), there is no token.
+const embedded = params.has('embedded') && window.parent !== window;
+let consoleToken = null;
+let tokenWaiters = [];
+window.addEventListener('message', (e) => {
+  if (e.origin !== location.origin || e.source !== window.parent) return;
+  if (!e.data || e.data.type !== 'loket.token') return;
+  consoleToken = typeof e.data.token === 'string' ? e.data.token : null;
+  if (e.data.lang === 'en' || e.data.lang === 'id') {
+    lang = e.data.lang;
+    applyLabels();
+  }
+  for (const resolve of tokenWaiters) resolve();
+  tokenWaiters = [];
+});
+/** Asks the console for a fresh token (after a 401); resolves when one arrives or in 3 s. */
+function freshToken() {
+  if (!embedded) return Promise.resolve();
+  return new Promise((resolve) => {
+    tokenWaiters.push(resolve);
+    window.parent.postMessage({ type: 'loket.token?' }, location.origin);
+    setTimeout(resolve, 3000);
+  });
+}
 let chatId = store.getItem('loket.sim.chatId');
 let lastEventId = store.getItem('loket.sim.lastEventId') ?? '';
 let transcript = JSON.parse(store.getItem('loket.sim.transcript') ?? '[]');
@@ -56,8 +47,7 @@ let statusKey = 'connecting';
 
 function headers(extra = {}) {
   const h = { 'accept-language': lang, ...extra };
-  const token = store.getItem('loket.accessToken');
-  if (token) h.authorization = `Bearer ${token}`;
+  if (consoleToken) h.authorization = `Bearer ${consoleToken}`;
   if (chatId) h['x-chat-session'] = chatId;
   return h;
 }
@@ -139,7 +129,11 @@ async function errorText(res) {
 }
 
 async function openSession() {
-  const res = await fetch(`${API}/sessions`, { method: 'POST', headers: headers() });
+  let res = await fetch(`${API}/sessions`, { method: 'POST', headers: headers() });
+  if (res.status === 401 && embedded) {
+    await freshToken();
+    res = await fetch(`${API}/sessions`, { method: 'POST', headers: headers() });
+  }
   if (res.status === 404) throw Object.assign(new Error(t('disabled')), { fatal: true });
   if (res.status === 401 || res.status === 403)
     throw Object.assign(new Error(t('signIn')), { fatal: true });
@@ -159,6 +153,10 @@ async function listen() {
   const h = headers({ accept: 'text/event-stream' });
   if (lastEventId) h['last-event-id'] = lastEventId;
   const res = await fetch(`${API}/events`, { headers: h, signal: controller.signal });
+  if (res.status === 401 && embedded) {
+    await freshToken();
+    throw new Error('token refreshed');
+  }
   if (res.status === 404 || res.status === 400) {
     // The session expired (or the server forgot it): start a new one.
     chatId = null;
@@ -222,7 +220,15 @@ async function connect() {
 
 async function post(path, init) {
   if (!chatId) return;
-  const res = await fetch(`${API}${path}`, { method: 'POST', ...init });
+  let res = await fetch(`${API}${path}`, { method: 'POST', ...init });
+  if (res.status === 401 && embedded) {
+    await freshToken();
+    res = await fetch(`${API}${path}`, {
+      method: 'POST',
+      ...init,
+      headers: { ...init.headers, ...headers() },
+    });
+  }
   if (!res.ok) add({ from: 'note', type: 'text', text: await errorText(res) });
   return res.ok;
 }
@@ -271,7 +277,6 @@ $('file').addEventListener('change', async () => {
   $('attach').focus();
 });
 
-$('lang').value = lang;
 $('lang').addEventListener('change', () => {
   lang = $('lang').value === 'en' ? 'en' : 'id';
   store.setItem('loket.sim.lang', lang);
@@ -290,7 +295,18 @@ $('restart').addEventListener('click', () => {
   void connect();
 });
 
-applyLabels();
-for (const entry of transcript) bubble(entry);
-setStatus('connecting');
-void connect();
+async function start() {
+  try {
+    labels = await (await fetch('chat-messages.json')).json();
+  } catch {
+    // the labels' keys stand in; the chat itself still works
+  }
+  applyLabels();
+  $('lang').value = lang;
+  for (const entry of transcript) bubble(entry);
+  setStatus('connecting');
+  // In the console, wait for its token before opening the session.
+  if (embedded && !consoleToken) await freshToken();
+  void connect();
+}
+void start();

@@ -12,6 +12,8 @@ import { MyWorkPage } from './pages/MyWork';
 import { RegistryEntryPage, RegistryPage } from './pages/Registry';
 import { ReportsPage } from './pages/Reports';
 import { AdminPage } from './pages/Admin';
+import { ChatPage } from './pages/Chat';
+import { WhatsAppPage } from './pages/WhatsApp';
 import { AuditPage } from './pages/Audit';
 
 interface NavItem {
@@ -43,9 +45,8 @@ export const nav: NavItem[] = [
   { href: '/reports', label: 'nav.reports', roles: ['ADMIN_PPE', 'SUPERVISOR', 'AUDITOR'] },
   { href: '/admin', label: 'nav.admin', roles: ['SUPERVISOR'] },
   { href: '/audit', label: 'nav.audit', roles: ['AUDITOR', 'SUPERVISOR'] },
-  // Placeholders for the chat transports' own pages: they appear once those pages are served.
-  { href: '/chat.html', label: 'nav.chat', roles: ['HELPDESK', 'SUPERVISOR'], external: true },
-  { href: '/whatsapp.html', label: 'nav.whatsapp', roles: ['SUPERVISOR'], external: true },
+  { href: '/chat', label: 'nav.chat', roles: ['FRONT_OFFICE', 'HELPDESK', 'SUPERVISOR'] },
+  { href: '/whatsapp', label: 'nav.whatsapp', roles: ['SUPERVISOR'] },
   {
     href: '/board.html',
     label: 'nav.board',
@@ -54,27 +55,9 @@ export const nav: NavItem[] = [
   },
 ];
 
-function useExistingPages(): Set<string> {
-  const [found, setFound] = useState(new Set<string>(['/board.html']));
-  useEffect(() => {
-    for (const item of nav) {
-      if (!item.external || item.href === '/board.html') continue;
-      void fetch(`/console${item.href}`, { method: 'HEAD' }).then((r) => {
-        const type = r.headers.get('content-type') ?? '';
-        // The SPA fallback answers unknown paths with its own page: only a real file counts.
-        if (r.ok && !r.headers.has('x-console-fallback') && type.includes('html')) {
-          setFound((s) => new Set([...s, item.href]));
-        }
-      });
-    }
-  }, []);
-  return found;
-}
-
 function Shell({ user }: { user: User }) {
   const lang = useLang();
   const { path } = useRoute();
-  const pages = useExistingPages();
   const [menuOpen, setMenuOpen] = useState(false);
   // After a navigation, focus goes to the page (screen readers start at its content).
   const first = useRef(true);
@@ -86,9 +69,7 @@ function Shell({ user }: { user: User }) {
     setMenuOpen(false);
     document.getElementById('main')?.focus();
   }, [path]);
-  const items = nav.filter(
-    (n) => n.roles.includes(user.role) && (!n.external || pages.has(n.href)),
-  );
+  const items = nav.filter((n) => n.roles.includes(user.role));
 
   const logout = async () => {
     try {
@@ -184,6 +165,8 @@ function Page({ user, path }: { user: User; path: string }) {
   if (path === '/reports') return <ReportsPage />;
   if (path.startsWith('/admin')) return <AdminPage />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/chat') return <ChatPage />;
+  if (path === '/whatsapp') return <WhatsAppPage />;
   if (path === '/password') return <ChangePasswordPage user={user} forced={false} />;
   return (
     <div>
