@@ -462,6 +462,9 @@ describe('staff console in Chromium', () => {
     await page.getByRole('link', { name: 'Jejak audit', exact: true }).click();
     await page.getByText('registry.nik.unmasked', { exact: false }).first().waitFor();
     await shot(page, 'audit-1366');
+    // The WhatsApp session page: no bot holds a session in this test, and the page says so.
+    await page.getByRole('link', { name: 'Sesi WhatsApp', exact: true }).click();
+    await expect(page.getByTestId('wa-state').innerText()).resolves.toBe('Bot tidak berjalan');
     // The message queue dashboard (Bull Board) opens with the cookie the API sets for it.
     await page.getByRole('link', { name: 'Administrasi', exact: true }).click();
     await page.getByRole('button', { name: 'Buka dasbor antrean pesan (Bull Board)' }).click();
