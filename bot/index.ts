@@ -2,6 +2,7 @@ import { createRedis } from '../src/infra/redis';
 import { loadConfigOrExit } from '../src/runtime';
 import type { Config } from '../src/config';
 import { createCloudApiTransport } from './cloud-api';
+import { createDispatcher } from './dispatcher';
 import { createLoketClient } from './loket-client';
 import { redisCustomerWindow, startOutbound } from './outbound';
 
@@ -34,27 +35,42 @@ function main(): void {
     const redis = createRedis(config.REDIS_URL);
     redis.on('error', () => undefined);
     const prefix = `${config.REDIS_PREFIX}:bull`;
+    const client = createLoketClient({
+      baseUrl: config.LOKET_API_URL ?? `http://127.0.0.1:${String(config.PORT)}`,
+      token: config.LOKET_BOT_TOKEN ?? '',
+    });
+    const transport = createCloudApiTransport({
+      baseUrl: config.WHATSAPP_CLOUD_BASE_URL,
+      apiVersion: config.WHATSAPP_CLOUD_API_VERSION,
+      phoneNumberId: config.WHATSAPP_CLOUD_PHONE_NUMBER_ID ?? '',
+      token: config.WHATSAPP_CLOUD_TOKEN ?? '',
+      inbound: { connection: redis, prefix, client, log },
+    });
     const outbound = startOutbound({
       connection: redis,
       prefix,
-      client: createLoketClient({
-        baseUrl: config.LOKET_API_URL ?? `http://127.0.0.1:${String(config.PORT)}`,
-        token: config.LOKET_BOT_TOKEN ?? '',
-      }),
-      transport: createCloudApiTransport({
-        baseUrl: config.WHATSAPP_CLOUD_BASE_URL,
-        apiVersion: config.WHATSAPP_CLOUD_API_VERSION,
-        phoneNumberId: config.WHATSAPP_CLOUD_PHONE_NUMBER_ID ?? '',
-        token: config.WHATSAPP_CLOUD_TOKEN ?? '',
-      }),
+      client,
+      transport,
       window: redisCustomerWindow(redis, config.REDIS_PREFIX),
       log,
     });
+    // The conversation: webhook messages (whatsapp-inbound) through the dispatcher.
+    const dispatcher = createDispatcher({
+      redis,
+      prefix: config.REDIS_PREFIX,
+      client,
+      transports: { cloud: transport },
+      config,
+      log,
+    });
+    void transport.start(dispatcher.handle);
     close = async () => {
+      await transport.stop();
+      await dispatcher.close();
       await outbound.close();
       redis.disconnect();
     };
-    log('Loket bot: sending WhatsApp notices through the Cloud API');
+    log('Loket bot: the Helpus conversation and WhatsApp notices through the Cloud API');
   } else {
     log('Loket bot: no WhatsApp transport is configured (WHATSAPP_TRANSPORT=none); waiting.');
   }

@@ -25,6 +25,7 @@ import { reportsRoutes } from './reports/reports.routes';
 import { ticketsRoutes } from './tickets/tickets.routes';
 import fastifyCookie from '@fastify/cookie';
 import { queueBoardRoutes } from './admin/queue-board';
+import { botRoutes } from './whatsapp/bot.routes';
 import { whatsappWebhookRoutes } from './whatsapp/webhook.routes';
 import { queueRoutes } from './frontoffice/queue.routes';
 import { NotificationSchema, notificationsRoutes } from './notifications/notifications.routes';
@@ -260,6 +261,7 @@ export async function buildApp(
     dataSource: container.dataSource,
     clock: container.clock,
   });
+  await app.register(botRoutes, { prefix: '/api', dataSource: container.dataSource });
 
   return app;
 }
