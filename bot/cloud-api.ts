@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { BSUID_PATTERN } from '../src/notifications/addressing';
 import { startCloudInbound } from './cloud-inbound';
 import type { LoketClient } from './loket-client';
 import { TransportError, type ChatMenu, type ChatTransport, type InboundMedia } from './transport';
@@ -45,16 +46,13 @@ interface GraphError {
   error?: { message?: string; code?: number; error_subcode?: number };
 }
 
-/** A business-scoped user id (`ID.1234…`), Meta's identity for a user who hides the number. */
-const BSUID = /^[A-Z]{2}(\.[A-Z]{2,5})?\.[A-Za-z0-9]{1,128}$/;
-
 /**
  * The Cloud API addresses a person by digits (`to`); a chat known only by its business-scoped
  * user id is addressed by `recipient` (Meta's BSUID send field; phone numbers stay preferred,
  * see cloud-inbound.ts). A `@lid` identity of whatsapp-web.js is neither.
  */
 function cloudRecipient(to: string): Record<string, string> {
-  if (BSUID.test(to)) return { recipient: to };
+  if (BSUID_PATTERN.test(to)) return { recipient: to };
   const digits = to.replace(/^\+/, '').replace(/@(c\.us|s\.whatsapp\.net)$/, '');
   if (!/^[0-9]{8,15}$/.test(digits)) {
     throw new TransportError(true, 'NOT_A_PHONE', 'the recipient is not a phone number');

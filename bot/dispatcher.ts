@@ -424,8 +424,14 @@ export function createDispatcher(deps: DispatcherDeps): {
       sealed,
       chatKey,
     );
-    // Every message (a repeat too) keeps the 24-hour customer-service window open.
-    await redis.set(`${deps.prefix}:wa:window:${message.chatId}`, '1', 'EX', WINDOW_TTL_S);
+    // Every message (a repeat too) keeps the 24-hour customer-service window open, under the
+    // chat id and, for a phone number, under the E.164 form the notices are addressed to.
+    const window = redis.multi();
+    window.set(`${deps.prefix}:wa:window:${message.chatId}`, '1', 'EX', WINDOW_TTL_S);
+    if (/^[0-9]{8,15}$/.test(message.chatId)) {
+      window.set(`${deps.prefix}:wa:window:+${message.chatId}`, '1', 'EX', WINDOW_TTL_S);
+    }
+    await window.exec();
     if (accepted !== 1) return;
     await track(drain(chatKey));
   };
