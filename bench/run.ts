@@ -18,6 +18,14 @@ import { resolveSecrets } from '../src/shared/secrets';
 import { generateRegistryCsv } from './registry-csv';
 import { notifySummary, runNotifyBench, type NotifyResult } from './notifications';
 import { fillTickets, rawOpenTicketsSql } from './tickets-data';
+import {
+  BENCH_APP_SECRET,
+  runWhatsAppReplies,
+  statusWebhook,
+  WHATSAPP_CHATS,
+  WHATSAPP_COUNT,
+  type RepliesResult,
+} from './whatsapp';
 
 /**
  * `npm run bench`: the raw baseline and Loket, one after the other, alternating for ROUNDS rounds.
@@ -36,6 +44,9 @@ import { fillTickets, rawOpenTicketsSql } from './tickets-data';
  *   notify    BENCH_NOTIFY_COUNT (default 20000) committed notices from the outbox through the real
  *             workers to an SMTP sink process, vs plain BullMQ + handlebars + pooled nodemailer
  *             into the same sink; rates end to end, lost and duplicated (bench/notifications.ts)
+ *   whatsapp  POST /webhooks/whatsapp (signed) vs a plain Fastify route with the same HMAC and one
+ *             INSERT; and signed "ticket status" webhooks from many chats through the workers and
+ *             the bot to a fake Graph API: replies/s vs the raw INSERT baseline (bench/whatsapp.ts)
  * Shorter runs: BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_IMPORT_ROWS,
  * BENCH_LIST_ROWS, BENCH_NOTIFY_COUNT. BENCH_LIST_INDEX=partial adds `(created_at, id) WHERE
  * closed_at IS NULL` to the scratch database before the list cases (an experiment for the proposed
@@ -62,7 +73,7 @@ const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const pin = (cpu: number, cmd: string[]) =>
   hasTaskset ? ['taskset', '-c', String(cpu), ...cmd] : cmd;
 
-const caseGroups = ['import', 'login', 'registry', 'create', 'list', 'notify'] as const;
+const caseGroups = ['import', 'login', 'registry', 'create', 'list', 'notify', 'whatsapp'] as const;
 type CaseGroup = (typeof caseGroups)[number];
 
 function selectedGroups(spec: string | undefined): Set<CaseGroup> {
@@ -310,6 +321,7 @@ async function main(): Promise<void> {
         // account for the later rounds.
         LOGIN_MAX_FAILURES_PER_IP: '10000',
         LOGIN_MAX_FAILURES_PER_ACCOUNT: '100',
+        WHATSAPP_CLOUD_APP_SECRET: BENCH_APP_SECRET,
       };
       const config = loadConfig(env);
       const ds = createDataSource(dbUrl, 4);
@@ -587,6 +599,94 @@ async function main(): Promise<void> {
         );
       }
 
+      // WhatsApp: the webhook route against a plain HMAC + INSERT route, then replies end to end.
+      const whatsappReplies: { result: RepliesResult; ratio: number }[] = [];
+      const webhookCase = 'whatsapp webhook (signed, stored + outbox)';
+      const baselineWebhook = 'baseline: Fastify HMAC + INSERT payload';
+      if (groups.has('whatsapp')) {
+        const sample = statusWebhook('6281299999999', 'LKT-0000-00000', 'wamid.bench.route');
+        const headers = { 'x-hub-signature-256': sample.signature };
+        const wds = createDataSource(dbUrl, 4);
+        await wds.initialize();
+        const wredis = createRedis(redisUrl);
+        const wcontainer = createContainer({
+          config,
+          dataSource: wds,
+          redis: wredis,
+          secrets: resolveSecrets(config),
+        });
+        const bot = await wcontainer.staff.createServiceAccount(
+          { name: 'bench-bot', kind: 'BOT' },
+          systemActor,
+        );
+        try {
+          for (let i = 1; i <= ROUNDS; i++) {
+            await round(
+              `whatsapp round ${i}/${ROUNDS}`,
+              [
+                {
+                  name: baselineInsert,
+                  path: '/items',
+                  method: 'POST',
+                  body: JSON.stringify({ name: 'bench' }),
+                  headers: {},
+                },
+                {
+                  name: baselineWebhook,
+                  path: '/webhook',
+                  method: 'POST',
+                  body: sample.raw,
+                  headers,
+                },
+              ],
+              () => [
+                {
+                  name: webhookCase,
+                  path: '/webhooks/whatsapp',
+                  method: 'POST',
+                  body: sample.raw,
+                  headers,
+                  versus: baselineWebhook,
+                },
+              ],
+            );
+            const result = await runWhatsAppReplies({
+              container: wcontainer,
+              redis: wredis,
+              config,
+              botToken: bot.token,
+              children,
+              startApi: async () => {
+                const port = await freePort();
+                const api = startProcess(pin(0, ['node', LOKET_SERVER]), {
+                  ...env,
+                  PORT: String(port),
+                  LOG_LEVEL: 'warn',
+                });
+                await waitHttp(port);
+                return { port, stop: () => stop(api) };
+              },
+            });
+            const insertRps = results[baselineInsert]?.rps.at(-1) ?? Number.NaN;
+            whatsappReplies.push({ result, ratio: result.perSecond / insertRps });
+            process.stdout.write(
+              `whatsapp replies round ${i}/${ROUNDS}: ${result.replies}/${result.count} replies ` +
+                `(${result.statusAnswers} status answers) in ${result.seconds.toFixed(1)} s ` +
+                `(webhooks sent in ${result.sendSeconds.toFixed(1)} s), ` +
+                `${result.perSecond.toFixed(0)}/s, ${(result.perSecond / insertRps).toFixed(3)}x the raw insert\n`,
+            );
+          }
+        } finally {
+          wredis.disconnect();
+          await wds.destroy();
+        }
+        notes.push(
+          `WhatsApp replies: ${WHATSAPP_COUNT} signed "status <code>" webhooks from ${WHATSAPP_CHATS} chats ` +
+            '(32 in flight) to the API on CPU 0; outbox relay, bot and fake Graph API in the bench process ' +
+            '(CPU 1); from the first webhook to the last reply.',
+        );
+      }
+
       // Ticket list: the tickets table filled with SQL to each size, then first and deep pages.
       if (groups.has('list')) {
         // Start from a table with only generated tickets (the create case may have added some).
@@ -742,6 +842,25 @@ async function main(): Promise<void> {
             );
           }
         }
+      }
+      if (results[webhookCase]) {
+        const r = ratioOf(webhookCase);
+        goals.push(
+          `whatsapp webhook route: ${r.toFixed(3)}x a plain HMAC + INSERT route (goal >= 0.80x): ${verdict(r >= 0.8, webhookCase, baselineWebhook)}`,
+        );
+      }
+      if (whatsappReplies.length > 0) {
+        const r = median(whatsappReplies.map((w) => w.ratio));
+        const lost = whatsappReplies.some((w) => w.result.statusAnswers < w.result.count);
+        goals.push(
+          `whatsapp replies: ${median(whatsappReplies.map((w) => w.result.perSecond)).toFixed(0)}/s, ` +
+            `${r.toFixed(3)}x the raw insert (goal >= 0.40x): ` +
+            (lost
+              ? 'INVALID (replies missing or not status answers)'
+              : r >= 0.4
+                ? 'met'
+                : 'MISSED'),
+        );
       }
       if (notifyLines) {
         goals.push(notifyLines.goal);

@@ -160,7 +160,7 @@ export function startCloudInbound(deps: {
       for (const message of messages) await deps.handler(message);
       return { messages: messages.length };
     },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 8 },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 32 },
   );
   worker.on('error', (err) => {
     log(`whatsapp-inbound: ${err.message}`);

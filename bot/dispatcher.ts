@@ -110,8 +110,8 @@ export function createDispatcher(deps: DispatcherDeps): {
       return null;
     }
   }
-  async function saveState(key: string, s: ConversationState) {
-    await redis.set(key, sealer.seal(Buffer.from(JSON.stringify(s))), 'EX', stateTtlS);
+  async function saveState(key: string, json: string) {
+    await redis.set(key, sealer.seal(Buffer.from(json)), 'EX', stateTtlS);
   }
 
   async function send(
@@ -334,10 +334,14 @@ export function createDispatcher(deps: DispatcherDeps): {
     const events: ConversationEvent[] = [
       { type: 'message', now: Date.now(), message: m, ...(document ? { document } : {}) },
     ];
+    let saved = '';
     for (let event = events.shift(); event; event = events.shift()) {
       const out = step(state, event, { idleMs });
       state = out.state;
-      await saveState(key.state, state);
+      // Saved before its commands run, so a crash after a command never replays an older state.
+      const json = JSON.stringify(state);
+      if (json !== saved) await saveState(key.state, json);
+      saved = json;
       for (const reply of out.replies) {
         const rendered = catalogue.render(state.lang, reply);
         if (quiet && !(rendered.kind === 'text' && rendered.important)) continue;
