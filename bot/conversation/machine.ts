@@ -201,7 +201,7 @@ function enterDocuments(o: Out): void {
     loose.kind = kind;
     reused = true;
   }
-  if (s.docs.some((d) => d.kind !== null) && s.docs.length > 0) reused = true;
+  if (s.docs.length > 0) reused = true;
   const missing = missingDocuments(s);
   if (reused) o.say('doc.reused');
   if (missing.length === 0) showSummary(o);
@@ -387,17 +387,16 @@ function answer(o: Out, text: string): void {
       s.form.agency = t;
       advance(o);
       return;
-    case 'email':
-      {
-        const email = normaliseEmail(t);
-        if (!email) {
-          o.say('fix.email');
-          return;
-        }
-        s.form.email = email;
+    case 'email': {
+      const email = normaliseEmail(t);
+      if (!email) {
+        o.say('fix.email');
+        return;
       }
+      s.form.email = email;
       advance(o);
       return;
+    }
     case 'documents':
       if (isOnly(t, 'skip')) {
         showSummary(o);
