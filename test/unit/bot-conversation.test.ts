@@ -71,7 +71,7 @@ describe('the conversation machine', () => {
       ...freshState(0),
       step: 'nik',
       flow: 'RESET_PASSWORD',
-      form: { name: 'Budi' },
+      form: { name: 'Budi', userId: null },
     };
     const before = JSON.stringify(state);
     const a = step(
