@@ -658,7 +658,16 @@ async function main(): Promise<void> {
               children,
               startApi: async () => {
                 const port = await freePort();
-                const api = startProcess(pin(0, ['node', LOKET_SERVER]), {
+                const profile = PROFILE_DIR
+                  ? [
+                      '--cpu-prof',
+                      '--cpu-prof-dir',
+                      PROFILE_DIR,
+                      '--cpu-prof-name',
+                      `whatsapp-replies-${i}.cpuprofile`,
+                    ]
+                  : [];
+                const api = startProcess(pin(0, ['node', ...profile, LOKET_SERVER]), {
                   ...env,
                   PORT: String(port),
                   LOG_LEVEL: 'warn',
@@ -672,7 +681,8 @@ async function main(): Promise<void> {
             process.stdout.write(
               `whatsapp replies round ${i}/${ROUNDS}: ${result.replies}/${result.count} replies ` +
                 `(${result.statusAnswers} status answers) in ${result.seconds.toFixed(1)} s ` +
-                `(webhooks sent in ${result.sendSeconds.toFixed(1)} s), ` +
+                `(webhooks sent in ${result.sendSeconds.toFixed(1)} s; bot's API calls: stored webhook ` +
+                `${result.eventMs.toFixed(1)} ms, status ${result.statusMs.toFixed(1)} ms), ` +
                 `${result.perSecond.toFixed(0)}/s, ${(result.perSecond / insertRps).toFixed(3)}x the raw insert\n`,
             );
           }

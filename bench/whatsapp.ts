@@ -8,7 +8,7 @@ import { BENCH_APP_SECRET } from './webhook-secret';
 import { startWorkers } from '../src/worker';
 import { createCloudApiTransport } from '../bot/cloud-api';
 import { createDispatcher } from '../bot/dispatcher';
-import { createLoketClient } from '../bot/loket-client';
+import { createLoketClient, type LoketClient } from '../bot/loket-client';
 import { cloudEnvelope, startFakeGraph } from '../test/helpers/fake-graph';
 
 /**
@@ -57,6 +57,9 @@ export interface RepliesResult {
   replies: number;
   statusAnswers: number;
   seconds: number;
+  /** Mean milliseconds of the bot's API calls: reading the stored webhook, the ticket status. */
+  eventMs: number;
+  statusMs: number;
   /** How long sending the webhooks took (the API's answers). */
   sendSeconds: number;
   perSecond: number;
@@ -97,6 +100,7 @@ async function ticketsFor(port: number, token: string): Promise<string[]> {
 }
 
 let codes: string[] | null = null;
+const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 /** One run of the replies case. */
 export async function runWhatsAppReplies(deps: RepliesDeps): Promise<RepliesResult> {
@@ -107,7 +111,22 @@ export async function runWhatsAppReplies(deps: RepliesDeps): Promise<RepliesResu
   const api = await deps.startApi();
   const workers = await startWorkers(deps.container, deps.redis);
   const base = `http://127.0.0.1:${String(api.port)}`;
-  const client = createLoketClient({ baseUrl: base, token: deps.botToken });
+  const api0 = createLoketClient({ baseUrl: base, token: deps.botToken });
+  // The two API calls of each reply, timed (where a reply's time goes).
+  const apiMs = { event: [] as number[], status: [] as number[] };
+  const timed = async <T>(into: number[], call: () => Promise<T>) => {
+    const t0 = performance.now();
+    try {
+      return await call();
+    } finally {
+      into.push(performance.now() - t0);
+    }
+  };
+  const client: LoketClient = {
+    ...api0,
+    webhookMessages: (id) => timed(apiMs.event, () => api0.webhookMessages(id)),
+    ticketStatus: (code, chat) => timed(apiMs.status, () => api0.ticketStatus(code, chat)),
+  };
   const transport = createCloudApiTransport({
     baseUrl: graph.baseUrl,
     apiVersion: 'v23.0',
@@ -178,6 +197,8 @@ export async function runWhatsAppReplies(deps: RepliesDeps): Promise<RepliesResu
       statusAnswers,
       seconds,
       sendSeconds,
+      eventMs: mean(apiMs.event),
+      statusMs: mean(apiMs.status),
       perSecond: replies / seconds,
     };
   } finally {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '../src/config';
 import { sniffDocumentType } from '../src/documents/file-type';
+import { resolveSecrets } from '../src/shared/secrets';
 import type { DocumentKind } from '../src/workflow/workflow.types';
 import { loadBotCatalogue, type BotCatalogue } from './conversation/catalogue';
 import { documentKindFromCaption, requiredDocumentsFor, step } from './conversation/machine';
@@ -41,12 +42,17 @@ const LOCK_MS = 60_000;
 const MAX_TRIES = 5;
 const FLOOD_WINDOW_MS = 10_000;
 const SWEEP_MS = 2_000;
+/** A chat pending this long is swept (its holder died, or its message failed and waits). */
+const STALE_MS = 3_000;
 
-/** Accept a message once: mark its id, queue it for its chat and note the chat as pending. */
+/**
+ * Accept a message once: mark its id, queue it for its chat and note the chat as pending since
+ * now (a sorted set by time, unless it is pending already).
+ */
 const ACCEPT = `
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   redis.call('RPUSH', KEYS[2], ARGV[2])
-  redis.call('SADD', KEYS[3], ARGV[3])
+  redis.call('ZADD', KEYS[3], 'NX', ARGV[4], ARGV[3])
   return 1
 end
 return 0`;
@@ -56,7 +62,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0`;
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-if redis.call('LLEN', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[2]) end
+if redis.call('LLEN', KEYS[2]) == 0 then redis.call('ZREM', KEYS[3], ARGV[2]) end
 return redis.call('LLEN', KEYS[2])`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,9 +82,8 @@ export function createDispatcher(deps: DispatcherDeps): {
   const { redis, client, config } = deps;
   const log = deps.log ?? (() => undefined);
   const catalogue: BotCatalogue = loadBotCatalogue();
-  const sealer = createSealer(
-    config.LOKET_BOT_TOKEN ?? config.JWT_SECRET ?? `${config.LOKET_DATA_DIR}:loket-bot`,
-  );
+  // The bot's own secret; without a token (a development setup), the generated JWT secret.
+  const sealer = createSealer(config.LOKET_BOT_TOKEN ?? resolveSecrets(config).jwtSecret);
   const idleMs = config.BOT_IDLE_MINUTES * 60_000;
   const stateTtlS = Math.ceil(idleMs / 1000) + 24 * 3600;
   const maxBytes = config.UPLOAD_MAX_BYTES;
@@ -96,7 +101,6 @@ export function createDispatcher(deps: DispatcherDeps): {
     `${m.transport}:${m.chatId}`;
 
   let closing = false;
-  const isClosing = () => closing;
   const running = new Set<Promise<void>>();
 
   async function loadState(key: string): Promise<ConversationState | null> {
@@ -427,6 +431,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       SEEN_TTL_S,
       sealed,
       chatKey,
+      Date.now(),
     );
     // Every message (a repeat too) keeps the 24-hour customer-service window open, under the
     // chat id and, for a phone number, under the E.164 form the notices are addressed to.
@@ -440,17 +445,33 @@ export function createDispatcher(deps: DispatcherDeps): {
     await track(drain(chatKey));
   };
 
+  // Chats left pending for a while (a dead holder, a message that failed): drained in parallel;
+  // a chat whose lock is held is skipped by `drain` itself.
+  let sweeping = false;
   const sweeper = setInterval(() => {
-    if (closing) return;
+    if (closing || sweeping) return;
+    sweeping = true;
     void (async () => {
-      const chats = await redis.smembers(pendingKey);
-      for (const chatKey of chats) {
-        if (isClosing()) return;
-        await track(drain(chatKey)).catch((err: unknown) => {
-          log(`bot: sweep of a chat failed: ${(err as Error).message}`);
-        });
-      }
-    })().catch(() => undefined);
+      const chats = await redis.zrangebyscore(
+        pendingKey,
+        '-inf',
+        Date.now() - STALE_MS,
+        'LIMIT',
+        0,
+        200,
+      );
+      await Promise.allSettled(
+        chats.map((chatKey) =>
+          track(drain(chatKey)).catch((err: unknown) => {
+            log(`bot: sweep of a chat failed: ${(err as Error).message}`);
+          }),
+        ),
+      );
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        sweeping = false;
+      });
   }, SWEEP_MS);
   sweeper.unref();
 

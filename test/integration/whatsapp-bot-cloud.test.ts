@@ -436,6 +436,59 @@ describe('the Helpus bot on the WhatsApp Cloud API', () => {
     await say(who, text('reset password'), /nama lengkap/);
   });
 
+  test("the bot's routes: BOT only, and only its own tickets of that chat", async () => {
+    const chat = '6281234500051';
+    await say({ phone: chat }, text('halo'), /Helpus/);
+    const bot = (
+      await t.container.staff.createServiceAccount({ name: 'helpus-2', kind: 'BOT' }, systemActor)
+    ).token;
+    const other = (
+      await t.container.staff.createServiceAccount({ name: 'helpus-3', kind: 'BOT' }, systemActor)
+    ).token;
+    const created = await t.http<{ id: string }>('POST', '/api/tickets', {
+      token: bot,
+      json: {
+        type: 'USER_ID_INFO',
+        channel: 'WHATSAPP',
+        requester: { name: 'Rina' },
+        contact: { kind: 'WHATSAPP', address: chat },
+      },
+    });
+    expect(created.status).toBe(201);
+    const mine = await t.http<{ items: { id: string }[] }>('POST', '/api/bot/chat-tickets', {
+      token: bot,
+      json: { chatId: chat },
+    });
+    expect(mine.body.items.map((i) => i.id)).toEqual([created.body.id]);
+    // Another bot account sees none of them and cannot flag them.
+    const theirs = await t.http<{ items: unknown[] }>('POST', '/api/bot/chat-tickets', {
+      token: other,
+      json: { chatId: chat },
+    });
+    expect(theirs.body.items).toEqual([]);
+    const flag = (token: string) =>
+      t.http('POST', `/api/bot/tickets/${created.body.id}/needs-person`, { token, json: {} });
+    expect((await flag(other)).status).toBe(404);
+    expect((await flag(bot)).status).toBe(200);
+    // Staff may not call the bot's routes.
+    expect((await flag(helpdesk)).status).toBe(403);
+    const events = await t.http(
+      'GET',
+      '/api/bot/whatsapp-events/00000000-0000-4000-8000-000000000000',
+      {
+        token: helpdesk,
+      },
+    );
+    expect(events.status).toBe(403);
+    expect(
+      (
+        await t.http('GET', '/api/bot/whatsapp-events/00000000-0000-4000-8000-000000000000', {
+          token: bot,
+        })
+      ).status,
+    ).toBe(404);
+  });
+
   test('the webhook payload maps to inbound messages (each type, wa_id and user_id)', () => {
     const values = [
       fromUser({ phone: '6281200000001', name: 'Rina' }, text('halo')),
