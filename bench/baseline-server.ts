@@ -1,6 +1,8 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import Fastify from 'fastify';
 import { Pool } from 'pg';
 import { rawOpenTicketsSql } from './tickets-data';
+import { BENCH_APP_SECRET } from './webhook-secret';
 
 /**
  * The raw baselines: plain Fastify + pg. POST /items: one validated INSERT ... RETURNING id per
@@ -154,6 +156,30 @@ async function main(): Promise<void> {
       };
     },
   );
+  // POST /webhook: what the WhatsApp webhook does at its least: HMAC-SHA256 of the raw body,
+  // compared in constant time, then one INSERT of the parsed payload.
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS bench_webhooks (id bigserial PRIMARY KEY, payload jsonb NOT NULL)',
+  );
+  await app.register((scope, _opts, done) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, next) => {
+      next(null, body);
+    });
+    scope.post('/webhook', async (request, reply) => {
+      const raw = request.body as Buffer;
+      const given = Buffer.from(String(request.headers['x-hub-signature-256'] ?? ''));
+      const expected = Buffer.from(
+        `sha256=${createHmac('sha256', BENCH_APP_SECRET).update(raw).digest('hex')}`,
+      );
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        return reply.status(401).send({ error: 'signature' });
+      await pool.query('INSERT INTO bench_webhooks (payload) VALUES ($1)', [
+        JSON.parse(raw.toString('utf8')) as unknown,
+      ]);
+      return { received: true };
+    });
+    done();
+  });
   app.get('/health', () => ({ status: 'ok' }));
   await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
   process.once('SIGTERM', () => {

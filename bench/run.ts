@@ -20,6 +20,14 @@ import { notifySummary, runNotifyBench, type NotifyResult } from './notification
 import { fillTickets, rawOpenTicketsSql } from './tickets-data';
 import { runCallNextBench } from './call-next';
 import { consoleWeightLines } from './console-weight';
+import {
+  BENCH_APP_SECRET,
+  runWhatsAppReplies,
+  statusWebhook,
+  WHATSAPP_CHATS,
+  WHATSAPP_COUNT,
+  type RepliesResult,
+} from './whatsapp';
 
 /**
  * `npm run bench`: the raw baseline and Loket, one after the other, alternating for ROUNDS rounds.
@@ -43,6 +51,9 @@ import { consoleWeightLines } from './console-weight';
  *   callnext  BENCH_CALLNEXT_COUNT (default 10000) waiting numbers of one service called by two
  *             processes at once through Loket's queue service, then by a raw pg SKIP LOCKED loop:
  *             numbers/s, duplicates and gaps (bench/call-next.ts)
+ *   whatsapp  POST /webhooks/whatsapp (signed) vs a plain Fastify route with the same HMAC and one
+ *             INSERT; and signed "ticket status" webhooks from many chats through the workers and
+ *             the bot to a fake Graph API: replies/s vs the raw INSERT baseline (bench/whatsapp.ts)
  * Shorter runs: BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_IMPORT_ROWS,
  * BENCH_LIST_ROWS, BENCH_NOTIFY_COUNT. BENCH_LIST_INDEX=partial adds `(created_at, id) WHERE
  * closed_at IS NULL` to the scratch database before the list cases (an experiment for the proposed
@@ -78,6 +89,7 @@ const caseGroups = [
   'notify',
   'console',
   'callnext',
+  'whatsapp',
 ] as const;
 type CaseGroup = (typeof caseGroups)[number];
 
@@ -326,6 +338,7 @@ async function main(): Promise<void> {
         // account for the later rounds.
         LOGIN_MAX_FAILURES_PER_IP: '10000',
         LOGIN_MAX_FAILURES_PER_ACCOUNT: '100',
+        WHATSAPP_CLOUD_APP_SECRET: BENCH_APP_SECRET,
       };
       const config = loadConfig(env);
       const ds = createDataSource(dbUrl, 4);
@@ -615,6 +628,104 @@ async function main(): Promise<void> {
         );
       }
 
+      // WhatsApp: the webhook route against a plain HMAC + INSERT route, then replies end to end.
+      const whatsappReplies: { result: RepliesResult; ratio: number }[] = [];
+      const webhookCase = 'whatsapp webhook (signed, stored + outbox)';
+      const baselineWebhook = 'baseline: Fastify HMAC + INSERT payload';
+      if (groups.has('whatsapp')) {
+        const sample = statusWebhook('6281299999999', 'LKT-0000-00000', 'wamid.bench.route');
+        const headers = { 'x-hub-signature-256': sample.signature };
+        const wds = createDataSource(dbUrl, 4);
+        await wds.initialize();
+        const wredis = createRedis(redisUrl);
+        const wcontainer = createContainer({
+          config,
+          dataSource: wds,
+          redis: wredis,
+          secrets: resolveSecrets(config),
+        });
+        const bot = await wcontainer.staff.createServiceAccount(
+          { name: 'bench-bot', kind: 'BOT' },
+          systemActor,
+        );
+        try {
+          for (let i = 1; i <= ROUNDS; i++) {
+            await round(
+              `whatsapp round ${i}/${ROUNDS}`,
+              [
+                {
+                  name: baselineInsert,
+                  path: '/items',
+                  method: 'POST',
+                  body: JSON.stringify({ name: 'bench' }),
+                  headers: {},
+                },
+                {
+                  name: baselineWebhook,
+                  path: '/webhook',
+                  method: 'POST',
+                  body: sample.raw,
+                  headers,
+                },
+              ],
+              () => [
+                {
+                  name: webhookCase,
+                  path: '/webhooks/whatsapp',
+                  method: 'POST',
+                  body: sample.raw,
+                  headers,
+                  versus: baselineWebhook,
+                },
+              ],
+            );
+            const result = await runWhatsAppReplies({
+              container: wcontainer,
+              redis: wredis,
+              config,
+              botToken: bot.token,
+              children,
+              startApi: async () => {
+                const port = await freePort();
+                const profile = PROFILE_DIR
+                  ? [
+                      '--cpu-prof',
+                      '--cpu-prof-dir',
+                      PROFILE_DIR,
+                      '--cpu-prof-name',
+                      `whatsapp-replies-${i}.cpuprofile`,
+                    ]
+                  : [];
+                const api = startProcess(pin(0, ['node', ...profile, LOKET_SERVER]), {
+                  ...env,
+                  PORT: String(port),
+                  LOG_LEVEL: 'warn',
+                });
+                await waitHttp(port);
+                return { port, stop: () => stop(api) };
+              },
+            });
+            const insertRps = results[baselineInsert]?.rps.at(-1) ?? Number.NaN;
+            whatsappReplies.push({ result, ratio: result.perSecond / insertRps });
+            process.stdout.write(
+              `whatsapp replies round ${i}/${ROUNDS}: ${result.replies}/${result.count} replies ` +
+                `(${result.statusAnswers} status answers) in ${result.seconds.toFixed(1)} s ` +
+                `(webhooks sent in ${result.sendSeconds.toFixed(1)} s; bot's API calls: stored webhook ` +
+                `${result.eventMs.toFixed(1)} ms, status ${result.statusMs.toFixed(1)} ms), ` +
+                `${result.perSecond.toFixed(0)}/s, ${(result.perSecond / insertRps).toFixed(3)}x the raw insert\n`,
+            );
+          }
+        } finally {
+          wredis.disconnect();
+          await wds.destroy();
+        }
+        notes.push(
+          `WhatsApp replies: ${WHATSAPP_COUNT} signed "status <code>" webhooks from ${WHATSAPP_CHATS} chats ` +
+            '(32 in flight) to the API on CPU 0; outbox relay, bot and fake Graph API in the bench process ' +
+            '(CPU 1); from the first webhook to the last reply.',
+        );
+      }
+
       // Ticket list: the tickets table filled with SQL to each size, then first and deep pages.
       if (groups.has('list')) {
         // Start from a table with only generated tickets (the create case may have added some).
@@ -770,6 +881,25 @@ async function main(): Promise<void> {
             );
           }
         }
+      }
+      if (results[webhookCase]) {
+        const r = ratioOf(webhookCase);
+        goals.push(
+          `whatsapp webhook route: ${r.toFixed(3)}x a plain HMAC + INSERT route (goal >= 0.80x): ${verdict(r >= 0.8, webhookCase, baselineWebhook)}`,
+        );
+      }
+      if (whatsappReplies.length > 0) {
+        const r = median(whatsappReplies.map((w) => w.ratio));
+        const lost = whatsappReplies.some((w) => w.result.statusAnswers < w.result.count);
+        goals.push(
+          `whatsapp replies: ${median(whatsappReplies.map((w) => w.result.perSecond)).toFixed(0)}/s, ` +
+            `${r.toFixed(3)}x the raw insert (goal >= 0.40x): ` +
+            (lost
+              ? 'INVALID (replies missing or not status answers)'
+              : r >= 0.4
+                ? 'met'
+                : 'MISSED'),
+        );
       }
       if (notifyLines) {
         goals.push(notifyLines.goal);

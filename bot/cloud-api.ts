@@ -1,4 +1,8 @@
-import { TransportError, type OutboundTransport } from './transport';
+import type { Redis } from 'ioredis';
+import { BSUID_PATTERN } from '../src/notifications/addressing';
+import { startCloudInbound } from './cloud-inbound';
+import type { LoketClient } from './loket-client';
+import { TransportError, type ChatMenu, type ChatTransport, type InboundMedia } from './transport';
 
 /**
  * The WhatsApp Business Cloud API as an outbound transport: `POST
@@ -11,6 +15,13 @@ export interface CloudApiConfig {
   phoneNumberId: string;
   token: string;
   timeoutMs?: number;
+  /** What `start` needs: the whatsapp-inbound queue's Redis and the API to read payloads from. */
+  inbound?: {
+    connection: Redis;
+    prefix: string;
+    client: LoketClient;
+    log?: (line: string) => void;
+  };
 }
 
 /** Error codes that retrying the same message cannot fix (Meta's error code reference). */
@@ -35,17 +46,109 @@ interface GraphError {
   error?: { message?: string; code?: number; error_subcode?: number };
 }
 
-/** The Cloud API addresses a person by digits only; a `@lid` identity is not a number. */
-function cloudRecipient(to: string): string {
+/**
+ * The Cloud API addresses a person by digits (`to`); a chat known only by its business-scoped
+ * user id is addressed by `recipient` (Meta's BSUID send field; phone numbers stay preferred,
+ * see cloud-inbound.ts). A `@lid` identity of whatsapp-web.js is neither.
+ */
+function cloudRecipient(to: string): Record<string, string> {
+  if (BSUID_PATTERN.test(to)) return { recipient: to };
   const digits = to.replace(/^\+/, '').replace(/@(c\.us|s\.whatsapp\.net)$/, '');
   if (!/^[0-9]{8,15}$/.test(digits)) {
     throw new TransportError(true, 'NOT_A_PHONE', 'the recipient is not a phone number');
   }
-  return digits;
+  return { to: digits };
 }
 
-export function createCloudApiTransport(config: CloudApiConfig): OutboundTransport {
-  const url = `${config.baseUrl.replace(/\/$/, '')}/${config.apiVersion}/${config.phoneNumberId}/messages`;
+const cut = (text: string, max: number) =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text;
+
+/** A menu as Meta's interactive list, within its limits (rows 24/72/200, 10 rows in all). */
+function interactiveList(menu: ChatMenu): Record<string, unknown> {
+  let left = 10;
+  const sections = menu.sections
+    .map((section) => {
+      const rows = section.rows.slice(0, Math.max(0, left));
+      left -= rows.length;
+      return {
+        title: cut(section.title, 24),
+        rows: rows.map((r) => ({
+          id: r.id.slice(0, 200),
+          title: cut(r.title, 24),
+          ...(r.description ? { description: cut(r.description, 72) } : {}),
+        })),
+      };
+    })
+    .filter((section) => section.rows.length > 0);
+  return {
+    type: 'list',
+    body: { text: cut(menu.body, 1024) },
+    action: { button: cut(menu.button, 20), sections },
+  };
+}
+
+export function createCloudApiTransport(config: CloudApiConfig): ChatTransport {
+  const graph = `${config.baseUrl.replace(/\/$/, '')}/${config.apiVersion}`;
+  const url = `${graph}/${config.phoneNumberId}/messages`;
+  let inbound: { close(): Promise<void> } | null = null;
+
+  /** GET with the token; network failures as a TransportError. */
+  async function get(target: string): Promise<Response> {
+    try {
+      return await fetch(target, {
+        headers: { authorization: `Bearer ${config.token}` },
+        signal: AbortSignal.timeout(config.timeoutMs ?? 20_000),
+      });
+    } catch {
+      throw new TransportError(false, 'NETWORK', 'media could not be fetched');
+    }
+  }
+
+  async function downloadMedia(media: InboundMedia, maxBytes: number) {
+    if (media.size !== undefined && media.size > maxBytes) {
+      throw new TransportError(true, 'MEDIA_TOO_LARGE', 'the media is larger than allowed');
+    }
+    // 1. The media's metadata (a short-lived URL, its size), 2. the bytes, with the same token.
+    const meta = await get(`${graph}/${encodeURIComponent(media.ref)}`);
+    const info = (await meta.json().catch(() => ({}))) as {
+      url?: string;
+      mime_type?: string;
+      file_size?: number;
+    };
+    if (!meta.ok || !info.url) {
+      throw new TransportError(meta.status < 500, `HTTP_${String(meta.status)}`, 'no media URL');
+    }
+    if (typeof info.file_size === 'number' && info.file_size > maxBytes) {
+      throw new TransportError(true, 'MEDIA_TOO_LARGE', 'the media is larger than allowed');
+    }
+    const res = await get(info.url);
+    if (!res.ok || !res.body) {
+      throw new TransportError(res.status < 500, `HTTP_${String(res.status)}`, 'media not fetched');
+    }
+    const declared = Number(res.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      await res.body.cancel();
+      throw new TransportError(true, 'MEDIA_TOO_LARGE', 'the media is larger than allowed');
+    }
+    // Counted while reading: a missing or false length cannot make it read more than the limit.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel();
+        throw new TransportError(true, 'MEDIA_TOO_LARGE', 'the media is larger than allowed');
+      }
+      chunks.push(Buffer.from(value));
+    }
+    return {
+      data: Buffer.concat(chunks),
+      mimeType: info.mime_type ?? media.mimeType,
+    };
+  }
 
   async function send(body: Record<string, unknown>): Promise<{ messageId: string }> {
     let res: Response;
@@ -98,12 +201,25 @@ export function createCloudApiTransport(config: CloudApiConfig): OutboundTranspo
   }
 
   return {
-    name: 'cloud-api',
+    name: 'cloud',
     sendText: (to, text) =>
-      send({ to: cloudRecipient(to), type: 'text', text: { body: text.slice(0, 4096) } }),
+      send({ ...cloudRecipient(to), type: 'text', text: { body: text.slice(0, 4096) } }),
+    sendMenu: (to, menu) =>
+      send({ ...cloudRecipient(to), type: 'interactive', interactive: interactiveList(menu) }),
+    downloadMedia,
+    async start(handler) {
+      if (!config.inbound)
+        throw new Error('the Cloud API transport was built without its inbound queue');
+      inbound ??= startCloudInbound({ ...config.inbound, handler });
+      await Promise.resolve();
+    },
+    async stop() {
+      await inbound?.close();
+      inbound = null;
+    },
     sendTemplate: (to, template) =>
       send({
-        to: cloudRecipient(to),
+        ...cloudRecipient(to),
         type: 'template',
         template: {
           name: template.name,

@@ -39,9 +39,60 @@ export class LoketApiError extends Error {
   }
 }
 
+/** What the bot sends to open a request (the API validates it again). */
+export interface BotTicketInput {
+  type: 'RESET_PASSWORD' | 'USER_ID_INFO';
+  channel: 'WHATSAPP';
+  language: 'id' | 'en';
+  requester: {
+    name: string;
+    userId?: string | null;
+    nik?: string | null;
+    spseRole?: string | null;
+    agency?: string | null;
+    email?: string | null;
+  };
+  contact: { kind: 'WHATSAPP'; address: string };
+}
+
+export interface BotTicketStatus {
+  code: string;
+  step: string;
+  stepLabel: string;
+  closed: boolean;
+  missingDocuments: string[];
+  updatedAt: string;
+}
+
+/** An open ticket of one chat (the bot's own tickets whose contact is that chat). */
+export interface ChatTicketView {
+  id: string;
+  code: string;
+  step: string;
+  missingDocuments: string[];
+  needsPerson: boolean;
+}
+
+/** The messages of a stored Cloud API webhook: each change value that carries messages. */
+export interface WebhookMessagesView {
+  eventId: string;
+  values: Record<string, unknown>[];
+}
+
 export interface LoketClient {
   claimNotice(notificationId: string): Promise<Claim>;
   reportNotice(notificationId: string, report: DeliveryReport): Promise<{ status: string }>;
+  createTicket(input: BotTicketInput): Promise<{ id: string; code: string }>;
+  uploadDocument(
+    ticketId: string,
+    document: { kind: string; fileName: string; mimeType: string; data: Buffer },
+  ): Promise<{ documentId: string }>;
+  /** Null when no ticket has that code for that contact (the API says "not found" for both). */
+  ticketStatus(code: string, contactAddress: string): Promise<BotTicketStatus | null>;
+  chatTickets(chatId: string): Promise<ChatTicketView[]>;
+  markNeedsPerson(ticketId: string): Promise<void>;
+  postRequesterMessage(ticketId: string, body: string, externalId: string): Promise<void>;
+  webhookMessages(eventId: string): Promise<WebhookMessagesView>;
 }
 
 export function createLoketClient(options: {
@@ -50,24 +101,73 @@ export function createLoketClient(options: {
   timeoutMs?: number;
 }): LoketClient {
   const base = options.baseUrl.replace(/\/$/, '');
-  async function post<T>(path: string, body?: unknown): Promise<T> {
+  async function call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    form?: FormData,
+  ): Promise<T> {
     const res = await fetch(`${base}${path}`, {
-      method: 'POST',
+      method,
       headers: {
         authorization: `Bearer ${options.token}`,
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         'accept-language': 'en',
       },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(body !== undefined ? { body: JSON.stringify(body) } : form ? { body: form } : {}),
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
     });
     const parsed = (await res.json().catch(() => ({}))) as { code?: string };
     if (!res.ok) throw new LoketApiError(res.status, parsed.code ?? 'UNKNOWN');
     return parsed as T;
   }
+  const post = <T>(path: string, body?: unknown) => call<T>('POST', path, body);
+  const id = (value: string) => encodeURIComponent(value);
   return {
-    claimNotice: (id) => post<Claim>(`/api/notifications/${id}/whatsapp/claim`),
-    reportNotice: (id, report) =>
-      post<{ status: string }>(`/api/notifications/${id}/whatsapp/result`, report),
+    claimNotice: (n) => post<Claim>(`/api/notifications/${id(n)}/whatsapp/claim`),
+    reportNotice: (n, report) =>
+      post<{ status: string }>(`/api/notifications/${id(n)}/whatsapp/result`, report),
+    async createTicket(input) {
+      const t = await post<{ id: string; code: string }>('/api/tickets', input);
+      return { id: t.id, code: t.code };
+    },
+    async uploadDocument(ticketId, document) {
+      const form = new FormData();
+      form.append('kind', document.kind);
+      form.append(
+        'file',
+        new Blob([new Uint8Array(document.data)], { type: document.mimeType }),
+        document.fileName,
+      );
+      const r = await call<{ documentId: string }>(
+        'POST',
+        `/api/tickets/${id(ticketId)}/documents`,
+        undefined,
+        form,
+      );
+      return { documentId: r.documentId };
+    },
+    async ticketStatus(code, contactAddress) {
+      try {
+        return await post<BotTicketStatus>('/api/tickets/status', { code, contactAddress });
+      } catch (err) {
+        if (err instanceof LoketApiError && err.status === 404) return null;
+        throw err;
+      }
+    },
+    async chatTickets(chatId) {
+      return (await post<{ items: ChatTicketView[] }>('/api/bot/chat-tickets', { chatId })).items;
+    },
+    async markNeedsPerson(ticketId) {
+      await post(`/api/bot/tickets/${id(ticketId)}/needs-person`, {});
+    },
+    async postRequesterMessage(ticketId, body, externalId) {
+      await post(`/api/tickets/${id(ticketId)}/messages`, {
+        body: body.slice(0, 20_000),
+        externalId: externalId.slice(0, 255),
+      });
+    },
+    webhookMessages: (eventId) =>
+      call<WebhookMessagesView>('GET', `/api/bot/whatsapp-events/${id(eventId)}`),
   };
 }

@@ -55,7 +55,7 @@ export async function startBot(deps: {
       lockTtlMs: config.WHATSAPP_WEB_LOCK_SECONDS * 1000,
       log,
       // The QR links a phone to the bot: shown on an operator's terminal, never in a log file
-      // (a SUPERVISOR sees it at /console/whatsapp.html).
+      // (a SUPERVISOR sees it at /console/whatsapp).
       showQr: process.stdout.isTTY
         ? (qr) => {
             QRCode.toString(qr, { type: 'terminal', small: true })
@@ -67,13 +67,25 @@ export async function startBot(deps: {
               .catch(() => undefined);
           }
         : () => {
-            log(
-              'whatsapp-web: pairing needed: a SUPERVISOR scans the QR at /console/whatsapp.html',
-            );
+            log('whatsapp-web: pairing needed: a SUPERVISOR scans the QR at /console/whatsapp');
           },
     });
     transports.web = web;
   }
+
+  const bullPrefix = `${prefix}:bull`;
+  // The Cloud API: the conversation reads webhook messages from whatsapp-inbound through it.
+  const cloud =
+    config.WHATSAPP_TRANSPORT === 'cloud'
+      ? createCloudApiTransport({
+          baseUrl: config.WHATSAPP_CLOUD_BASE_URL,
+          apiVersion: config.WHATSAPP_CLOUD_API_VERSION,
+          phoneNumberId: config.WHATSAPP_CLOUD_PHONE_NUMBER_ID ?? '',
+          token: config.WHATSAPP_CLOUD_TOKEN ?? '',
+          inbound: { connection: redis, prefix: bullPrefix, client, log },
+        })
+      : undefined;
+  if (cloud) transports.cloud = cloud;
 
   const dispatcher = createDispatcher({ redis, prefix, client, transports, config, log });
   const started: ChatTransport[] = [];
@@ -84,18 +96,12 @@ export async function startBot(deps: {
 
   // Notices by WhatsApp: one sender per process, on the configured WhatsApp transport.
   let outbound: { close(): Promise<void> } | undefined;
-  const bullPrefix = `${prefix}:bull`;
-  if (config.WHATSAPP_TRANSPORT === 'cloud') {
+  if (cloud) {
     outbound = startOutbound({
       connection: redis,
       prefix: bullPrefix,
       client,
-      transport: createCloudApiTransport({
-        baseUrl: config.WHATSAPP_CLOUD_BASE_URL,
-        apiVersion: config.WHATSAPP_CLOUD_API_VERSION,
-        phoneNumberId: config.WHATSAPP_CLOUD_PHONE_NUMBER_ID ?? '',
-        token: config.WHATSAPP_CLOUD_TOKEN ?? '',
-      }),
+      transport: cloud,
       window: redisCustomerWindow(redis, prefix),
       log,
     });

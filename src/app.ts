@@ -23,6 +23,7 @@ import { reportsRoutes } from './reports/reports.routes';
 import { ticketsRoutes } from './tickets/tickets.routes';
 import fastifyCookie from '@fastify/cookie';
 import { queueBoardRoutes } from './admin/queue-board';
+import { botRoutes } from './whatsapp/bot.routes';
 import { whatsappWebhookRoutes } from './whatsapp/webhook.routes';
 import { whatsappSessionRoutes } from './whatsapp/web-session.routes';
 import { chatSimulatorRoutes } from './chat-simulator/simulator.routes';
@@ -281,6 +282,7 @@ export async function buildApp(
     offices: container.offices,
     audit: container.audit,
   });
+  await app.register(botRoutes, { prefix: '/api', dataSource: container.dataSource });
 
   return app;
 }

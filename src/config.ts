@@ -302,6 +302,18 @@ export const ConfigSchema = Type.Object(
         default: 'Asia/Jakarta',
       },
     ),
+    BOT_IDLE_MINUTES: Int(
+      30,
+      1,
+      1440,
+      'A WhatsApp conversation idle this long is forgotten (data not yet sent deleted); the next message gets a notice',
+    ),
+    BOT_FLOOD_LIMIT: Int(
+      10,
+      2,
+      1000,
+      'Messages per chat in 10 seconds the bot answers; beyond it they are still processed in order but answered once',
+    ),
   },
   { additionalProperties: true },
 );

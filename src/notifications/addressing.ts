@@ -56,9 +56,16 @@ export function checkIndonesianMobile(value: string | null | undefined): Recipie
     : { ok: false, code: 'INVALID_PHONE' };
 }
 
-/** A WhatsApp chat id as the transports give it (`<digits>@c.us` or `<digits>@lid`); opaque. */
+/** A Cloud API business-scoped user id (`ID.…`): a user known without a phone number. */
+export const BSUID_PATTERN = /^[A-Z]{2}(\.[A-Z]{2,5})?\.[A-Za-z0-9]{1,128}$/;
+
+/**
+ * A WhatsApp chat id as the transports give it (`<digits>@c.us` or `<digits>@lid`, or the Cloud
+ * API's business-scoped user id); opaque.
+ */
 export function checkChatId(value: string | null | undefined): RecipientCheck {
-  return value && /^[0-9]{5,20}@(c\.us|lid|s\.whatsapp\.net)$/.test(value)
+  return value &&
+    (/^[0-9]{5,20}@(c\.us|lid|s\.whatsapp\.net)$/.test(value) || BSUID_PATTERN.test(value))
     ? { ok: true, address: value }
     : { ok: false, code: 'INVALID_CHAT_ID' };
 }

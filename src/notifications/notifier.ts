@@ -10,6 +10,7 @@ import type { PiiCipher } from '../shared/pii';
 import { Ticket } from '../tickets/ticket.entity';
 import {
   addressOf,
+  BSUID_PATTERN,
   checkChatId,
   checkEmail,
   checkIndonesianMobile,
@@ -239,7 +240,10 @@ export function createNotifier(deps: NotifierDeps) {
           {
             channel: 'WHATSAPP',
             kind: who,
-            check: address.includes('@') ? checkChatId(address) : checkIndonesianMobile(address),
+            check:
+              address.includes('@') || BSUID_PATTERN.test(address)
+                ? checkChatId(address)
+                : checkIndonesianMobile(address),
             raw: address,
             language,
           },

@@ -132,6 +132,10 @@ export class Ticket {
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt!: Date | null;
 
+  /** Set when the requester asked the bot for a person ("talk to staff"); a staff reply clears it. */
+  @Column({ name: 'needs_person_since', type: 'timestamptz', nullable: true })
+  needsPersonSince!: Date | null;
+
   /** Set when the retention job removed the documents and personal data. */
   @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
   purgedAt!: Date | null;

@@ -67,6 +67,7 @@ const summaryColumns = [
   'closedAt',
   'createdAt',
   'updatedAt',
+  'needsPersonSince',
 ] as const satisfies readonly (keyof Ticket)[];
 
 type Summary = Pick<Ticket, (typeof summaryColumns)[number]>;
@@ -94,6 +95,7 @@ export function toSummary(t: Summary) {
     closedAt: isoOrNull(t.closedAt),
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
+    needsPerson: t.needsPersonSince !== null,
   };
 }
 

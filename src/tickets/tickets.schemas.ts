@@ -65,6 +65,8 @@ const TicketSummaryFields = {
   closedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
+  /** The requester asked the WhatsApp bot for a person; cleared by a staff reply. */
+  needsPerson: Type.Boolean(),
 };
 
 export const TicketSummarySchema = Type.Object(TicketSummaryFields);

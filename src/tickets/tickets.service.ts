@@ -469,6 +469,7 @@ export function createTicketsService(deps: TicketsServiceDeps) {
           retainUntil: null,
           closedAt: null,
           purgedAt: null,
+          needsPersonSince: null,
           createdByType: actor.type,
           createdById: actor.id,
           createdAt: now,
@@ -883,6 +884,10 @@ export function createTicketsService(deps: TicketsServiceDeps) {
           externalId: input.externalId ?? null,
         });
         await m.save(message);
+        // A staff reply answers a "talk to staff" request from the bot.
+        if (!inbound && t.needsPersonSince) {
+          await m.update(Ticket, { id: t.id }, { needsPersonSince: null });
+        }
         if (!inbound && t.contactKind !== 'NONE') {
           await enqueueOutbox(m, queueNames.notifications, 'notify.requester', {
             ticketId: t.id,

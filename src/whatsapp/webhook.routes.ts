@@ -4,8 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { queueNames } from '../jobs/queues';
-import { WhatsAppWebhookEvent } from '../notifications/notification.entity';
-import { enqueueOutbox } from '../outbox/outbox';
+import { preparedQuery } from '../db/prepared';
 import { constantTimeEqual } from '../shared/constant-time';
 import { AppError } from '../shared/errors';
 import { errorResponses } from '../shared/schemas';
@@ -32,10 +31,30 @@ const count = (payload: CloudWebhook, key: 'messages' | 'statuses') =>
  * queues its parts (statuses for the delivery records, messages for the bot) in one
  * transaction, and answers 200 at once. Public routes: the signature is the authentication.
  */
+const STORE_NAME = 'whatsapp_webhook_store';
+/**
+ * The payload and its outbox rows (`whatsapp.statuses` for the notify worker, `whatsapp.messages`
+ * for the bot, each only when the payload has some) in one statement: a data-modifying CTE always
+ * runs, and one statement is one transaction.
+ */
+const STORE_SQL = `
+  WITH event AS (
+    INSERT INTO whatsapp_webhook_events (payload, messages, statuses)
+    VALUES ($1::jsonb, $2, $3) RETURNING id
+  ), parts (queue, name, n) AS (
+    VALUES ($4::varchar, 'whatsapp.statuses'::varchar, $3::int),
+           ($5::varchar, 'whatsapp.messages'::varchar, $2::int)
+  )
+  INSERT INTO outbox (queue, name, payload, created_at)
+  SELECT parts.queue, parts.name, jsonb_build_object('eventId', event.id), clock_timestamp()
+    FROM event CROSS JOIN parts
+   WHERE parts.n > 0`;
+
 export const whatsappWebhookRoutes: FastifyPluginAsyncTypebox<{
   dataSource: DataSource;
   config: Config;
 }> = async (app, { dataSource, config }) => {
+  const prepared = preparedQuery(dataSource);
   // Only here: the raw bytes, because re-serialised JSON would not match the signature.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(
@@ -110,25 +129,15 @@ export const whatsappWebhookRoutes: FastifyPluginAsyncTypebox<{
       }
       const messages = count(payload, 'messages');
       const statuses = count(payload, 'statuses');
-      await dataSource.transaction(async (m) => {
-        const event = await m.save(
-          m.create(WhatsAppWebhookEvent, {
-            payload: payload as Record<string, unknown>,
-            messages,
-            statuses,
-          }),
-        );
-        if (statuses > 0) {
-          await enqueueOutbox(m, queueNames.notifications, 'whatsapp.statuses', {
-            eventId: event.id,
-          });
-        }
-        if (messages > 0) {
-          await enqueueOutbox(m, queueNames.whatsappInbound, 'whatsapp.messages', {
-            eventId: event.id,
-          });
-        }
-      });
+      // One statement, so one round trip and atomic: the exact bytes Meta signed, stored as
+      // jsonb, and the outbox rows that name it (ids only).
+      await prepared(STORE_NAME, STORE_SQL, [
+        raw.toString('utf8'),
+        messages,
+        statuses,
+        queueNames.notifications,
+        queueNames.whatsappInbound,
+      ]);
       return { received: true };
     },
   );

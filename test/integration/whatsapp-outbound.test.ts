@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { systemActor } from '../../src/audit/audit.service';
 import { startWorkers, type Workers } from '../../src/worker';
 import { createCloudApiTransport } from '../../bot/cloud-api';
@@ -8,6 +6,13 @@ import { redisCustomerWindow, startOutbound } from '../../bot/outbound';
 import { notificationReaching } from '../helpers/eventually';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import { webhookSignature } from '../../src/whatsapp/webhook.routes';
+import {
+  cloudEnvelope,
+  startFakeGraph,
+  type FakeGraph,
+  type GraphAnswer,
+  type GraphRequest,
+} from '../helpers/fake-graph';
 
 /**
  * The bot's outbound half against a local server that speaks the Cloud API's JSON (the only fake:
@@ -26,88 +31,50 @@ let busy = true;
 const PROXY_404_ONCE = '6281244443333';
 let proxy404 = true;
 
-interface GraphRequest {
-  path: string;
-  auth: string | undefined;
-  body: {
-    to: string;
-    type: string;
-    text?: { body: string };
-    template?: {
-      name: string;
-      language: { code: string };
-      components: { type: string; parameters: { type: string; text: string }[] }[];
-    };
-  };
-}
-
 jest.setTimeout(60_000);
 
 describe('WhatsApp notices through the Cloud API', () => {
   let t: TestApp;
   let workers: Workers;
   let outbound: { close(): Promise<void> };
-  let graph: Server;
-  const requests: GraphRequest[] = [];
+  let graph: FakeGraph;
+  let requests: GraphRequest[] = [];
   let helpdesk: string;
   let bot: string;
 
-  const readBody = (req: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      let data = '';
-      req.on('data', (c: Buffer) => (data += c.toString()));
-      req.on('end', () => {
-        resolve(data);
-      });
-    });
-
   beforeAll(async () => {
-    graph = createServer((req, res) => {
-      void readBody(req).then((raw) => {
-        const body = JSON.parse(raw) as GraphRequest['body'];
-        requests.push({ path: req.url ?? '', auth: req.headers.authorization, body });
-        res.setHeader('content-type', 'application/json');
-        if (body.to === BUSY_ONCE && busy) {
-          busy = false;
-          res.statusCode = 429;
-          res.end(
-            JSON.stringify({
-              error: { message: '(#130429) Rate limit hit', type: 'OAuthException', code: 130429 },
-            }),
-          );
-          return;
-        }
-        if (body.to === PROXY_404_ONCE && proxy404) {
-          proxy404 = false;
-          res.statusCode = 404;
-          res.setHeader('content-type', 'text/html');
-          res.end('<html><body>Not Found</body></html>');
-          return;
-        }
-        if (body.to === UNDELIVERABLE) {
-          res.statusCode = 400;
-          res.end(
-            JSON.stringify({
-              error: {
-                message: '(#131026) Message undeliverable',
-                type: 'OAuthException',
-                code: 131026,
-                fbtrace_id: 'AbCdEf',
-              },
-            }),
-          );
-          return;
-        }
-        res.end(
-          JSON.stringify({
-            messaging_product: 'whatsapp',
-            contacts: [{ input: body.to, wa_id: body.to }],
-            messages: [{ id: `wamid.HBgN${String(requests.length)}` }],
-          }),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', resolve));
+    graph = await startFakeGraph(TOKEN);
+    requests = graph.requests;
+    graph.respond = (req): GraphAnswer => {
+      const to = req.body.to;
+      if (to === BUSY_ONCE && busy) {
+        busy = false;
+        return {
+          status: 429,
+          json: {
+            error: { message: '(#130429) Rate limit hit', type: 'OAuthException', code: 130429 },
+          },
+        };
+      }
+      if (to === PROXY_404_ONCE && proxy404) {
+        proxy404 = false;
+        return { status: 404, text: '<html><body>Not Found</body></html>' };
+      }
+      if (to === UNDELIVERABLE) {
+        return {
+          status: 400,
+          json: {
+            error: {
+              message: '(#131026) Message undeliverable',
+              type: 'OAuthException',
+              code: 131026,
+              fbtrace_id: 'AbCdEf',
+            },
+          },
+        };
+      }
+      return undefined;
+    };
     t = await createTestApp({
       clock: { now: () => new Date(MONDAY_0900_WIB) },
       env: {
@@ -126,7 +93,7 @@ describe('WhatsApp notices through the Cloud API', () => {
       prefix: `${t.config.REDIS_PREFIX}:bull`,
       client: createLoketClient({ baseUrl: t.baseUrl, token: bot }),
       transport: createCloudApiTransport({
-        baseUrl: `http://127.0.0.1:${String((graph.address() as AddressInfo).port)}`,
+        baseUrl: graph.baseUrl,
         apiVersion: 'v23.0',
         phoneNumberId: PHONE_NUMBER_ID,
         token: TOKEN,
@@ -138,7 +105,7 @@ describe('WhatsApp notices through the Cloud API', () => {
     await outbound.close();
     await workers.close();
     await t.close();
-    await new Promise((r) => graph.close(r));
+    await graph.close();
   });
 
   const openTicket = async (chatId: string) => {
@@ -230,28 +197,7 @@ describe('WhatsApp notices through the Cloud API', () => {
       const raw = JSON.stringify(payload);
       return post(raw, webhookSignature(APP_SECRET, Buffer.from(raw)));
     };
-    /** Meta's envelope around one change value. */
-    const envelope = (value: Record<string, unknown>) => ({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '102290129340398',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: {
-                  display_phone_number: '6281100001111',
-                  phone_number_id: PHONE_NUMBER_ID,
-                },
-                ...value,
-              },
-            },
-          ],
-        },
-      ],
-    });
+    const envelope = (value: Record<string, unknown>) => cloudEnvelope(PHONE_NUMBER_ID, value);
     const statusPayload = (id: string, status: string, extra: Record<string, unknown> = {}) =>
       envelope({
         statuses: [
