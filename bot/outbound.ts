@@ -35,6 +35,8 @@ export function startOutbound(deps: {
   transport: OutboundTransport;
   window: CustomerWindow;
   concurrency?: number;
+  /** whatsapp-outbound (default), or chat-simulator-outbound for the simulator's chats. */
+  queueName?: typeof queueNames.whatsappOutbound | typeof queueNames.chatSimulatorOutbound;
   log?: (line: string) => void;
 }): { close(): Promise<void> } {
   const { client, transport, window } = deps;
@@ -51,7 +53,7 @@ export function startOutbound(deps: {
     }
   };
   const worker = new Worker<JobPayloads['whatsapp.send'], unknown, 'whatsapp.send'>(
-    queueNames.whatsappOutbound,
+    deps.queueName ?? queueNames.whatsappOutbound,
     async (job) => {
       const id = job.data.notificationId;
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

@@ -1,6 +1,7 @@
 import QRCode from 'qrcode';
 import type { Redis } from 'ioredis';
 import { simulatorMode } from '../src/chat-simulator/channel';
+import { queueNames } from '../src/jobs/queues';
 import type { Config } from '../src/config';
 import { createCloudApiTransport } from './cloud-api';
 import { createDispatcher } from './dispatcher';
@@ -143,9 +144,23 @@ export async function startBot(deps: {
     };
   }
 
+  // Notices to the simulator's own chats (a ticket opened there) come back to its chat window.
+  const simulatorNotices = transports.simulator
+    ? startOutbound({
+        connection: redis,
+        prefix: bullPrefix,
+        client,
+        transport: transports.simulator,
+        window: alwaysOpenWindow,
+        queueName: queueNames.chatSimulatorOutbound,
+        log,
+      })
+    : undefined;
+
   return {
     transports: Object.keys(transports) as TransportName[],
     async close() {
+      await simulatorNotices?.close();
       await outbound?.close();
       for (const transport of started.reverse()) await transport.stop().catch(() => undefined);
       await dispatcher.close();

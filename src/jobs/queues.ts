@@ -14,6 +14,8 @@ export const queueNames = {
   whatsappOutbound: 'whatsapp-outbound',
   /** whatsapp.messages: inbound Cloud API messages, for the bot's conversation. */
   whatsappInbound: 'whatsapp-inbound',
+  /** whatsapp.send to a chat simulator chat (`sim:<uuid>`): sent by the bot's simulator transport. */
+  chatSimulatorOutbound: 'chat-simulator-outbound',
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 

@@ -59,13 +59,19 @@ export function checkIndonesianMobile(value: string | null | undefined): Recipie
 /** A Cloud API business-scoped user id (`ID.…`): a user known without a phone number. */
 export const BSUID_PATTERN = /^[A-Z]{2}(\.[A-Z]{2,5})?\.[A-Za-z0-9]{1,128}$/;
 
+/** The web chat simulator's chat id (`sim:<uuid>`): the bot delivers to it like to WhatsApp. */
+export const SIMULATOR_CHAT_PATTERN =
+  /^sim:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
- * A WhatsApp chat id as the transports give it (`<digits>@c.us` or `<digits>@lid`, or the Cloud
- * API's business-scoped user id); opaque.
+ * A WhatsApp chat id as the transports give it (`<digits>@c.us` or `<digits>@lid`, the Cloud
+ * API's business-scoped user id, or the chat simulator's `sim:<uuid>`); opaque.
  */
 export function checkChatId(value: string | null | undefined): RecipientCheck {
   return value &&
-    (/^[0-9]{5,20}@(c\.us|lid|s\.whatsapp\.net)$/.test(value) || BSUID_PATTERN.test(value))
+    (/^[0-9]{5,20}@(c\.us|lid|s\.whatsapp\.net)$/.test(value) ||
+      BSUID_PATTERN.test(value) ||
+      SIMULATOR_CHAT_PATTERN.test(value))
     ? { ok: true, address: value }
     : { ok: false, code: 'INVALID_CHAT_ID' };
 }

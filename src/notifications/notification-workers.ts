@@ -35,18 +35,21 @@ export function startNotificationWorkers(deps: {
   const report = deps.onError ?? (() => undefined);
   const email = new Queue(queueNames.emailSend, { connection, prefix });
   const whatsapp = new Queue(queueNames.whatsappOutbound, { connection, prefix });
+  const simulator = new Queue(queueNames.chatSimulatorOutbound, { connection, prefix });
   const notifyQueue = new Queue(queueNames.notifications, { connection, prefix });
-  for (const q of [email, whatsapp, notifyQueue])
+  for (const q of [email, whatsapp, simulator, notifyQueue])
     q.on('error', (err) => {
       report(`queue: ${err.message}`);
     });
   const queues: NotificationWorkers['queues'] = {
     email,
     whatsapp,
+    simulator,
     notify: notifyQueue,
     async close() {
       await email.close();
       await whatsapp.close();
+      await simulator.close();
       await notifyQueue.close();
     },
   };

@@ -104,8 +104,9 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
     if (!queues) {
       const email = new Queue(queueNames.emailSend, { connection, prefix });
       const whatsapp = new Queue(queueNames.whatsappOutbound, { connection, prefix });
-      for (const q of [email, whatsapp]) q.on('error', () => undefined);
-      queues = { email, whatsapp, all: [email, whatsapp] };
+      const simulator = new Queue(queueNames.chatSimulatorOutbound, { connection, prefix });
+      for (const q of [email, whatsapp, simulator]) q.on('error', () => undefined);
+      queues = { email, whatsapp, simulator, all: [email, whatsapp, simulator] };
     }
     return queues;
   };
@@ -219,7 +220,7 @@ export const notificationsRoutes: FastifyPluginAsyncTypebox<{
         return row;
       });
       const q = sendQueues();
-      const queue = n.channel === 'EMAIL' ? q.email : q.whatsapp;
+      const queue = q[notifier.queueOf(n)];
       try {
         // The old job (failed, kept for inspection) holds the id: remove it, then queue anew.
         const old = await queue.getJob(n.id);

@@ -12,6 +12,7 @@ import {
   addressOf,
   BSUID_PATTERN,
   checkChatId,
+  SIMULATOR_CHAT_PATTERN,
   checkEmail,
   checkIndonesianMobile,
   domainOf,
@@ -144,6 +145,8 @@ export class NoticeBusy extends Error {
 export interface SendQueues {
   email: Pick<Queue, 'add' | 'getJob'>;
   whatsapp: Pick<Queue, 'add' | 'getJob'>;
+  /** Notices to a chat simulator chat: the same jobs, consumed by the simulator transport. */
+  simulator: Pick<Queue, 'add' | 'getJob'>;
 }
 
 export interface NotifierDeps {
@@ -241,7 +244,9 @@ export function createNotifier(deps: NotifierDeps) {
             channel: 'WHATSAPP',
             kind: who,
             check:
-              address.includes('@') || BSUID_PATTERN.test(address)
+              address.includes('@') ||
+              BSUID_PATTERN.test(address) ||
+              SIMULATOR_CHAT_PATTERN.test(address)
                 ? checkChatId(address)
                 : checkIndonesianMobile(address),
             raw: address,
@@ -287,16 +292,22 @@ export function createNotifier(deps: NotifierDeps) {
     if (n.channel === 'EMAIL') {
       return { queue: 'email', name: 'email.send', data: { notificationId: n.id } };
     }
+    const address = pii.decrypt(n.recipientSealed);
     return {
-      queue: 'whatsapp',
+      queue: SIMULATOR_CHAT_PATTERN.test(address) ? 'simulator' : 'whatsapp',
       name: 'whatsapp.send',
       data: {
         notificationId: n.id,
         template: n.event,
         language: n.language,
-        recipientType: pii.decrypt(n.recipientSealed).includes('@') ? 'CHAT_ID' : 'PHONE',
+        recipientType: address.includes('@') || address.startsWith('sim:') ? 'CHAT_ID' : 'PHONE',
       },
     };
+  }
+
+  /** The queue a notice's send job goes to (email, WhatsApp, or the chat simulator). */
+  function queueOf(n: Notification): keyof SendQueues {
+    return jobFor(n).queue;
   }
 
   async function enqueueSend(queues: SendQueues, n: Notification) {
@@ -734,6 +745,7 @@ export function createNotifier(deps: NotifierDeps) {
     recordFailure,
 
     enqueueSend,
+    queueOf,
 
     /**
      * Re-queues what Redis may have lost: outbox rows published but never processed, and notices
@@ -785,9 +797,9 @@ export function createNotifier(deps: NotifierDeps) {
             ORDER BY updated_at LIMIT 500`,
           [after, channel],
         );
-        const queue = queues[channel === 'EMAIL' ? 'email' : 'whatsapp'];
         for (const row of stuck) {
           const n = notificationFromRow(row);
+          const queue = queues[queueOf(n)];
           const job = await queue.getJob(n.id);
           const state = job ? await job.getState() : 'missing';
           if (state === 'failed' && n.status === 'failed') {

@@ -1,3 +1,4 @@
+import { SIMULATOR_CHAT_PATTERN } from '../notifications/addressing';
 import { randomUUID } from 'node:crypto';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -202,8 +203,9 @@ function normaliseContact(contact: CreateTicketInput['contact']): {
       return { kind: 'PHONE', address: phone };
     }
     case 'WHATSAPP':
-      // A WhatsApp chat id is opaque (`...@c.us` or `...@lid`); keep it as given.
-      if (!/^[0-9A-Za-z@._+-]{5,100}$/.test(raw))
+      // A WhatsApp chat id is opaque (`...@c.us` or `...@lid`, or the chat simulator's
+      // `sim:<uuid>`); keep it as given.
+      if (!/^[0-9A-Za-z@._+-]{5,100}$/.test(raw) && !SIMULATOR_CHAT_PATTERN.test(raw))
         throw invalid('contact.address', 'not a WhatsApp chat id');
       return { kind: 'WHATSAPP', address: raw };
   }

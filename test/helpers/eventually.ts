@@ -15,6 +15,24 @@ export async function eventually<T>(
   }
 }
 
+/** Retries `assertion` (jest expectations) until it passes; rethrows its last failure. */
+export async function eventuallyExpect(
+  assertion: () => unknown,
+  timeoutMs = 5000,
+  intervalMs = 20,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
+
 export interface NotificationRow {
   id: string;
   status: string;

@@ -3,6 +3,7 @@ import type { InboundMessage } from '../../bot/transport';
 import { createSimulatorTransport } from '../../bot/transports/simulator';
 import { rotateInternalBotToken } from '../../src/auth/internal-bot';
 import { AppError } from '../../src/shared/errors';
+import { eventuallyExpect as eventually } from '../helpers/eventually';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -12,19 +13,6 @@ import { createTestApp, type TestApp } from '../helpers/test-app';
 
 // Several tests build their own app (a database copy, argon2 hashing): slow on a busy machine.
 jest.setTimeout(30_000);
-
-async function eventually(assertion: () => unknown, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 interface Frame {
   id: string | null;

@@ -9,6 +9,7 @@ import {
 import { createRedis } from '../../src/infra/redis';
 import { readWebSessionStatus, webSessionKeys } from '../../src/whatsapp/web-session';
 import { FakeWwebClient, wwebMessage } from '../helpers/fake-wweb-client';
+import { eventuallyExpect as eventually } from '../helpers/eventually';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -19,19 +20,6 @@ import { createTestApp, type TestApp } from '../helpers/test-app';
 jest.setTimeout(30_000);
 
 /** Retries an assertion every 10 ms until it passes (or rethrows its last failure). */
-async function eventually(assertion: () => unknown, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}
-
 let redis: Redis;
 const transports: WhatsAppWebTransport[] = [];
 
