@@ -53,6 +53,10 @@ describe('recipients', () => {
     expect(checkChatId('123456789012345@lid').ok).toBe(true);
     expect(checkChatId('6281234567890@g.us').ok).toBe(false); // a group
     expect(checkChatId('status@broadcast').ok).toBe(false);
+    // The chat simulator's own chats: a random uuid, nothing else after `sim:`.
+    expect(checkChatId('sim:0f8e4d2c-1b3a-4c5d-8e9f-a0b1c2d3e4f5').ok).toBe(true);
+    expect(checkChatId('sim:../../etc').ok).toBe(false);
+    expect(checkChatId('sim:0F8E4D2C-1B3A-4C5D-8E9F-A0B1C2D3E4F5x').ok).toBe(false);
   });
 
   test('masking keeps enough to recognise, not enough to reveal', () => {
