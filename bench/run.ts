@@ -17,6 +17,7 @@ import { encodeCursor } from '../src/shared/schemas';
 import { resolveSecrets } from '../src/shared/secrets';
 import { generateRegistryCsv } from './registry-csv';
 import { notifySummary, runNotifyBench, type NotifyResult } from './notifications';
+import { emailSummary, runEmailBench, type EmailRound } from './email';
 import { fillTickets, rawOpenTicketsSql } from './tickets-data';
 
 /**
@@ -36,6 +37,8 @@ import { fillTickets, rawOpenTicketsSql } from './tickets-data';
  *   notify    BENCH_NOTIFY_COUNT (default 20000) committed notices from the outbox through the real
  *             workers to an SMTP sink process, vs plain BullMQ + handlebars + pooled nodemailer
  *             into the same sink; rates end to end, lost and duplicated (bench/notifications.ts)
+ *   email     BENCH_EMAIL_COUNT (default 300) messages with a 200 KB PDF through the SMTP intake
+ *             to tickets with their document, vs a plain smtp-server that discards (bench/email.ts)
  * Shorter runs: BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_IMPORT_ROWS,
  * BENCH_LIST_ROWS, BENCH_NOTIFY_COUNT. BENCH_LIST_INDEX=partial adds `(created_at, id) WHERE
  * closed_at IS NULL` to the scratch database before the list cases (an experiment for the proposed
@@ -62,7 +65,7 @@ const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const pin = (cpu: number, cmd: string[]) =>
   hasTaskset ? ['taskset', '-c', String(cpu), ...cmd] : cmd;
 
-const caseGroups = ['import', 'login', 'registry', 'create', 'list', 'notify'] as const;
+const caseGroups = ['import', 'login', 'registry', 'create', 'list', 'notify', 'email'] as const;
 type CaseGroup = (typeof caseGroups)[number];
 
 function selectedGroups(spec: string | undefined): Set<CaseGroup> {
@@ -262,7 +265,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   process.stdout.write(`cases: ${[...groups].join(', ')}\n`);
   // The HTTP cases run the built server; `notify` runs the workers from source in this process.
-  if ([...groups].some((g) => g !== 'notify')) {
+  if ([...groups].some((g) => g !== 'notify' && g !== 'email')) {
     process.stdout.write('building…\n');
     if (
       spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' }).status !== 0
@@ -494,6 +497,13 @@ async function main(): Promise<void> {
         });
       }
 
+      // Email intake: mail with a 200 KB PDF through the SMTP listener to tickets, against a
+      // discarding smtp-server (bench/email.ts).
+      let email: EmailRound[] | undefined;
+      if (groups.has('email')) {
+        email = await runEmailBench({ dbUrl, env, rounds: ROUNDS, pin, children, root });
+      }
+
       // Login, registry lookup and ticket creation, against one validated INSERT.
       const baselineInsert = 'baseline: Fastify + pg INSERT RETURNING';
       let createdBefore = 0;
@@ -697,6 +707,14 @@ async function main(): Promise<void> {
           )
         : undefined;
       if (notifyLines) process.stdout.write(`\n${notifyLines.table.join('\n')}\n`);
+      const emailLines = email
+        ? emailSummary(
+            email,
+            median,
+            hasTaskset ? 'receiver on CPU 0, sender on CPU 1' : 'not pinned',
+          )
+        : undefined;
+      if (emailLines) process.stdout.write(`\n${emailLines.table.join('\n')}\n`);
 
       // The goals of the ticket cases, met or missed.
       const goals: string[] = [];
@@ -747,6 +765,7 @@ async function main(): Promise<void> {
         goals.push(notifyLines.goal);
         notes.push(...notifyLines.notes);
       }
+      if (emailLines) goals.push(emailLines.goal);
       if (goals.length > 0)
         process.stdout.write(`\nGoals\n${goals.map((g) => `  ${g}\n`).join('')}`);
       if (notes.length > 0) process.stdout.write(`\n${notes.join('\n')}\n`);

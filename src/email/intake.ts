@@ -213,7 +213,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
   }
 
   /** Stores the attachments that pass the document rules; names the ones that do not. */
-  async function storeAttachments(parsed: ParsedMail, inboundId: string) {
+  async function storeAttachments(parsed: ParsedMail) {
     const accepted: StoredDocument[] = [];
     const rejected: string[] = [];
     const reasons: string[] = [];
@@ -230,7 +230,8 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
         reasons.push(reason ?? 'type');
         continue;
       }
-      const key = `tickets/mail/${inboundId}/${randomUUID()}`;
+      // One directory per month, not per mail: a new directory costs a mkdir and its fsync.
+      const key = `tickets/mail/${clock.now().toISOString().slice(0, 7)}/${randomUUID()}`;
       const stored = await storage.put(key, Readable.from([a.content]));
       accepted.push({
         key,
@@ -292,7 +293,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
   return {
     /**
      * Stores a raw mail: the file first, then the row (ON CONFLICT on the dedupe key). Resolves
-     * only when both are durable; a duplicate stores nothing and resolves with `duplicate`.
+     * only when both are durable; a duplicate leaves nothing stored and resolves with `duplicate`.
      */
     async store(raw: Buffer, meta: { source: 'SMTP' | 'IMAP' }): Promise<StoreResult> {
       if (raw.length === 0 || raw.toString('latin1').trim() === '')
@@ -312,11 +313,6 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       const messageId = normaliseMessageId(headers.messageId);
       const dedupeKey = dedupeKeyOf(raw, messageId);
       const jobId = jobIdOf(dedupeKey);
-      const existing: { id: string }[] = await dataSource.query(
-        'SELECT id FROM inbound_emails WHERE dedupe_key = $1',
-        [dedupeKey],
-      );
-      if (existing[0]) return { id: existing[0].id, jobId, duplicate: true };
       const sender = senderOf(headers).address;
       const id = randomUUID();
       const now = clock.now();
@@ -339,7 +335,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
         ],
       );
       if (!rows[0]) {
-        // Raced with the same mail arriving twice at once: the other copy is the one kept.
+        // Stored before (or arriving twice at once): the first copy is kept, this file goes.
         await storage.delete(key);
         const other: { id: string }[] = await dataSource.query(
           'SELECT id FROM inbound_emails WHERE dedupe_key = $1',
@@ -372,7 +368,13 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       const raw = await readAll(await storage.get(row.storageKey));
       let parsed: ParsedMail;
       try {
-        parsed = await simpleParser(raw, { skipImageLinks: true, maxHtmlLengthToParse: 2_000_000 });
+        // The text part is what the thread keeps: no HTML rendering of it, no link detection.
+        parsed = await simpleParser(raw, {
+          skipImageLinks: true,
+          skipTextToHtml: true,
+          skipTextLinks: true,
+          maxHtmlLengthToParse: 2_000_000,
+        });
       } catch {
         return settle(id, 'REJECTED_MALFORMED', { detail: 'unparseable' });
       }
@@ -438,7 +440,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
         });
       }
 
-      const files = await storeAttachments(parsed, id);
+      const files = await storeAttachments(parsed);
       const cleanup = async () => {
         for (const d of files.accepted) await storage.delete(d.key).catch(() => undefined);
       };
