@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntakeRefused, type EmailIntake, type ProcessOutcome } from '../../src/email/intake';
+import { purgeExpiredTickets } from '../../src/tickets/ticket-jobs';
 import { replyAddress } from '../../src/notifications/addressing';
 import { startWorkers, type Workers } from '../../src/worker';
 import { notificationReaching } from '../helpers/eventually';
@@ -501,5 +502,22 @@ describe('email intake: the fixture corpus', () => {
       to_step: 'RECEIVED',
       data: { type: 'USER_ID_INFO', workflow: 'seed004-user-id-info' },
     });
+  });
+
+  test('the archive retention removes the raw mails of a purged ticket too', async () => {
+    const rows = await t.container.dataSource.query<{ ticket_id: string; storage_key: string }[]>(
+      `SELECT ticket_id, storage_key FROM inbound_emails WHERE ticket_id IS NOT NULL
+         AND status = 'TICKET_CREATED' ORDER BY received_at, id LIMIT 1`,
+    );
+    const { ticket_id: ticketId, storage_key: key } = rows[0] ?? { ticket_id: '', storage_key: '' };
+    expect(await t.container.storage.exists(key)).toBe(true);
+    await t.container.dataSource.query(
+      `UPDATE tickets SET closed_at = now(), retain_until = '2020-01-01' WHERE id = $1`,
+      [ticketId],
+    );
+    expect(
+      await purgeExpiredTickets(t.container.dataSource, t.container.storage, t.container.clock),
+    ).toBe(1);
+    expect(await t.container.storage.exists(key)).toBe(false);
   });
 });
