@@ -82,7 +82,8 @@ export async function startSmtpIntake(deps: {
     size: maxBytes,
     // Refused at the end of DATA with 552 (RFC 1870 §6.2); the excess is not kept in memory.
     rejectOversized: true,
-    maxClients: 100,
+    // Each connection may hold up to SMTP_INTAKE_MAX_BYTES in memory while its DATA arrives.
+    maxClients: 20,
     socketTimeout: 60_000,
     closeTimeout: 5_000,
     disabledCommands: disabled,
