@@ -97,7 +97,9 @@ const VolumeReportSchema = Type.Object({
   groupBy: Type.Union([Type.Literal('none'), Type.Literal('day')]),
   totals: Type.Object(CountsFields),
   byChannel: Type.Array(Type.Object({ channel: ChannelSchema, ...CountsFields })),
-  byType: Type.Array(Type.Object({ type: Type.Union([TicketTypeSchema, Type.Null()]), ...CountsFields })),
+  byType: Type.Array(
+    Type.Object({ type: Type.Union([TicketTypeSchema, Type.Null()]), ...CountsFields }),
+  ),
   rows: Type.Array(
     Type.Object({
       day: Type.Union([Type.String({ format: 'date' }), Type.Null()], {
