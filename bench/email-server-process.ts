@@ -12,8 +12,7 @@ import { startWorkers } from '../src/worker';
  *   baseline  a plain smtp-server that accepts every message and discards it;
  *   loket     Loket's worker process (src/worker.ts) with EMAIL_INTAKE=smtp: the listener, the
  *             inbound-email worker, the outbox relay and the notification workers (the
- *             acknowledgements are written as .eml files, SMTP_URL being unset), on the database
- *             and Redis of the environment.
+ *             acknowledgements go to SMTP_URL), on the database and Redis of the environment.
  * IPC: -> { type: 'listening', port } once it accepts connections; it stops on SIGTERM.
  */
 async function main(): Promise<void> {

@@ -5,8 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../audit/audit.service';
 import type { Principal } from '../auth/auth.service';
 import type { Config } from '../config';
-import { insertRow } from '../db/insert';
-import { TicketDocument } from '../documents/document.entity';
+import type { TicketDocument } from '../documents/document.entity';
 import { safeDownloadName, sniffDocumentType } from '../documents/file-type';
 import type { DocumentStorage } from '../documents/storage';
 import {
@@ -18,11 +17,11 @@ import {
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
 import type { PiiCipher } from '../shared/pii';
-import { Ticket, TicketEvent, TicketMessage } from '../tickets/ticket.entity';
+import { Ticket, TicketMessage } from '../tickets/ticket.entity';
 import type { TicketsService } from '../tickets/tickets.service';
 import { decide } from '../workflow/decide';
 import { workflowDefinitions } from '../workflow/definitions';
-import { InboundEmail, type InboundEmailStatus } from './inbound-email.entity';
+import type { InboundEmailStatus } from './inbound-email.entity';
 import {
   classifyMail,
   dedupeKeyOf,
@@ -30,6 +29,7 @@ import {
   documentCandidates,
   documentKindFromName,
   guessTicketType,
+  isBlank,
   normaliseMessageId,
   readDeliveryReport,
   routingHints,
@@ -245,36 +245,43 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
     return { accepted, rejected, reasons };
   }
 
+  /** The documents and their `document.uploaded` events (plain SQL: this runs per mail). */
   async function insertDocuments(m: EntityManager, ticket: Ticket, docs: StoredDocument[]) {
     const ids: string[] = [];
     for (const d of docs) {
-      const doc = m.create(TicketDocument, {
-        ticketId: ticket.id,
-        kind: d.kind,
-        fileName: d.fileName,
-        contentType: d.mime,
-        sizeBytes: d.size,
-        sha256: d.sha256,
-        storageKey: d.key,
-        uploadedByType: intakeActor.type,
-        uploadedById: intakeActor.id,
-        deletedAt: null,
-      });
-      await m.save(doc);
-      ids.push(doc.id);
-      await insertRow(m, TicketEvent, {
-        ticketId: ticket.id,
-        at: clock.now(),
-        actorType: intakeActor.type,
-        actorId: intakeActor.id,
-        actorLabel: intakeActor.label,
-        actorRole: 'INTAKE',
-        action: 'document.uploaded',
-        fromStep: ticket.step,
-        toStep: ticket.step,
-        reason: null,
-        data: { documentId: doc.id, kind: doc.kind, sizeBytes: doc.sizeBytes, sha256: doc.sha256 },
-      });
+      const id = randomUUID();
+      await m.query(
+        `INSERT INTO documents (id, ticket_id, kind, file_name, content_type, size_bytes, sha256,
+           storage_key, uploaded_by_type, uploaded_by_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          id,
+          ticket.id,
+          d.kind,
+          d.fileName,
+          d.mime,
+          d.size,
+          d.sha256,
+          d.key,
+          intakeActor.type,
+          intakeActor.id,
+        ],
+      );
+      ids.push(id);
+      await m.query(
+        `INSERT INTO ticket_events (ticket_id, at, actor_type, actor_id, actor_label, actor_role,
+           action, from_step, to_step, reason, data)
+         VALUES ($1, $2, $3, $4, $5, 'INTAKE', 'document.uploaded', $6, $6, NULL, $7)`,
+        [
+          ticket.id,
+          clock.now(),
+          intakeActor.type,
+          intakeActor.id,
+          intakeActor.label,
+          ticket.step,
+          JSON.stringify({ documentId: id, kind: d.kind, sizeBytes: d.size, sha256: d.sha256 }),
+        ],
+      );
     }
     return ids;
   }
@@ -296,8 +303,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
      * only when both are durable; a duplicate leaves nothing stored and resolves with `duplicate`.
      */
     async store(raw: Buffer, meta: { source: 'SMTP' | 'IMAP' }): Promise<StoreResult> {
-      if (raw.length === 0 || raw.toString('latin1').trim() === '')
-        throw new IntakeRefused('EMPTY', 554, 'Empty message');
+      if (isBlank(raw)) throw new IntakeRefused('EMPTY', 554, 'Empty message');
       if (raw.length > config.SMTP_INTAKE_MAX_BYTES)
         throw new IntakeRefused('TOO_LARGE', 552, 'Message exceeds fixed maximum message size');
       const { headerText } = splitHeader(raw);
@@ -363,9 +369,12 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
      * crash finds the mail processed or not at all: never a second ticket.
      */
     async process(id: string): Promise<ProcessOutcome> {
-      const row = await dataSource.getRepository(InboundEmail).findOne({ where: { id } });
+      const rows = await dataSource.query<
+        { status: InboundEmailStatus; storage_key: string; sender_hash: string | null }[]
+      >('SELECT status, storage_key, sender_hash FROM inbound_emails WHERE id = $1', [id]);
+      const row = rows[0];
       if (row?.status !== 'RECEIVED') return { status: 'SKIPPED' };
-      const raw = await readAll(await storage.get(row.storageKey));
+      const raw = await readAll(await storage.get(row.storage_key));
       let parsed: ParsedMail;
       try {
         // The text part is what the thread keeps: no HTML rendering of it, no link detection.
@@ -462,7 +471,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
             });
             return { status: 'THREAD_JOINED', ticketId: thread.ticket.id, detail } as const;
           }
-          const acknowledge = sender !== null && (await ackAllowed(m, row.senderHash));
+          const acknowledge = sender !== null && (await ackAllowed(m, row.sender_hash));
           const name = [senderName, sender?.split('@')[0] ?? ''].find((n) => n !== '') ?? 'Pemohon';
           const ticket = await tickets.create(
             {

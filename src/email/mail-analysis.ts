@@ -53,6 +53,15 @@ export function dedupeKeyOf(raw: Buffer, messageId: string | null): string {
   return hash.digest('hex');
 }
 
+/** True when `raw` holds nothing but whitespace (an empty DATA, a blank IMAP message). */
+export function isBlank(raw: Buffer, from = 0): boolean {
+  for (let i = from; i < raw.length; i++) {
+    const b = raw[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x0a) return false;
+  }
+  return true;
+}
+
 /** The header block ends at the first empty line (RFC 5322 §2.1); a mail without one is all header. */
 export function splitHeader(raw: Buffer): { headerText: string; bodyStart: number } {
   const crlf = raw.indexOf('\r\n\r\n');

@@ -6,6 +6,7 @@ import { addressOf } from '../notifications/addressing';
 import { normaliseEmail } from '../registry/registry-csv';
 import { constantTimeEqual } from '../shared/constant-time';
 import { IntakeRefused, type EmailIntake, type StoreResult } from './intake';
+import { isBlank } from './mail-analysis';
 
 export interface SmtpIntake {
   port: number;
@@ -141,9 +142,9 @@ export async function startSmtpIntake(deps: {
           callback(smtpError(552, 'Message exceeds fixed maximum message size'));
           return;
         }
-        const raw = Buffer.concat([Buffer.from(traceHeaders(session), 'latin1'), ...chunks]);
-        const body = Buffer.concat(chunks);
-        (body.toString('latin1').trim() === ''
+        const trace = Buffer.from(traceHeaders(session), 'latin1');
+        const raw = Buffer.concat([trace, ...chunks]);
+        (isBlank(raw, trace.length)
           ? Promise.reject(new IntakeRefused('EMPTY', 554, 'Empty message'))
           : intake.store(raw, { source: 'SMTP' })
         ).then(
