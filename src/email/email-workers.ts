@@ -44,9 +44,11 @@ export async function startEmailIntake(deps: {
   const { config } = container;
   const mode = intakeMode(config);
   if (mode === 'off') return null;
+  // Every outcome is one line of ids and reason codes (never an address or text), at info.
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
   const log = (level: 'info' | 'warn' | 'error', message: string) => {
-    if (level !== 'info' || config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace')
-      deps.log(`email intake: ${message}`);
+    if (levels.indexOf(level) <= levels.indexOf(config.LOG_LEVEL))
+      deps.log(`email intake: ${level}: ${message}`);
   };
   const intake = createEmailIntake({
     dataSource: container.dataSource,

@@ -72,6 +72,15 @@ export async function startSmtpIntake(deps: {
   const authUser = config.SMTP_INTAKE_AUTH_USER;
   const authPassword = config.SMTP_INTAKE_AUTH_PASSWORD;
   const maxBytes = config.SMTP_INTAKE_MAX_BYTES;
+  // One log line per session and reason (5,000 refused recipients are one line, not 5,000).
+  const noted = new Map<string, Set<string>>();
+  const noteOnce = (session: SMTPServerSession, key: string, message: string) => {
+    const seen = noted.get(session.id) ?? new Set<string>();
+    if (seen.has(key)) return;
+    seen.add(key);
+    noted.set(session.id, seen);
+    log('warn', `smtp intake: session ${session.id}: ${message}`);
+  };
   const disabled: string[] = [];
   if (!tls) disabled.push('STARTTLS');
   if (!authUser) disabled.push('AUTH');
@@ -112,14 +121,20 @@ export async function startSmtpIntake(deps: {
       }
       callback(null, { user: 'intake' });
     },
+    onClose(session, callback) {
+      noted.delete(session.id);
+      callback();
+    },
     onRcptTo(address, session, callback) {
       if (session.envelope.rcptTo.length >= config.SMTP_INTAKE_MAX_RECIPIENTS) {
+        noteOnce(session, 'too-many', 'recipients over the limit refused (452)');
         callback(smtpError(452, 'Too many recipients'));
         return;
       }
       const mailbox = normaliseEmail(address.address.replace(/\+[^@]*@/, '@'));
       if (!mailbox || !allowed.has(mailbox)) {
         // Never a relay: anything but the helpdesk's own mailboxes is refused.
+        noteOnce(session, 'not-ours', 'recipient refused, not an intake mailbox (550)');
         callback(smtpError(550, 'Mailbox unavailable'));
         return;
       }

@@ -504,6 +504,39 @@ describe('email intake: the fixture corpus', () => {
     });
   });
 
+  test('the sender is only a claim: a password reset never goes to the address the mail came from', async () => {
+    // Budi's emailed ticket names no registry entry the intake could trust; after the reset the
+    // result is for pick-up in person, and no mail to the sender carries the password.
+    const adminPpe = await t.tokenFor('ADMIN_PPE');
+    let version = (await ticket(budi.id)).version;
+    let temporaryPassword = '';
+    for (const [action, data, token] of [
+      ['open', {}, helpdesk],
+      ['completeness_result', { complete: true }, helpdesk],
+      ['forward', {}, helpdesk],
+      ['validity_result', { valid: true }, adminPpe],
+      ['resolve', {}, adminPpe],
+      ['notify', {}, helpdesk],
+    ] as const) {
+      const r = await t.http<{ ticket: { version: number }; temporaryPassword?: string }>(
+        'POST',
+        `/api/tickets/${budi.id}/actions`,
+        { token, json: { action, version, data } },
+      );
+      expect([action, r.status]).toEqual([action, 200]);
+      version = r.body.ticket.version;
+      if (r.body.temporaryPassword) temporaryPassword = r.body.temporaryPassword;
+    }
+    expect(temporaryPassword).not.toBe('');
+    await notificationReaching(t.container.dataSource, budi.id, 'pickup-in-person', 'sent');
+    const toSender = sink.messages.filter((m) => m.to === 'budi.santoso.ppk@gmail.com');
+    expect(toSender.length).toBeGreaterThanOrEqual(2);
+    for (const m of toSender) {
+      expect(m.raw).not.toContain(temporaryPassword);
+      expect(m.parsed.text).not.toContain(temporaryPassword);
+    }
+  });
+
   test('the archive retention removes the raw mails of a purged ticket too', async () => {
     const rows = await t.container.dataSource.query<{ ticket_id: string; storage_key: string }[]>(
       `SELECT ticket_id, storage_key FROM inbound_emails WHERE ticket_id IS NOT NULL
