@@ -164,15 +164,29 @@ export async function startEmailIntake(deps: {
   }, deps.sweepEveryMs ?? 30_000);
   timer.unref();
 
+  const closeAll = async () => {
+    clearInterval(timer);
+    await worker.close();
+    workerConnection.disconnect();
+    await queue.close();
+    queueConnection.disconnect();
+  };
+
   let smtp: SmtpIntake | null = null;
   if (mode === 'smtp' || mode === 'both') {
-    smtp = await startSmtpIntake({
-      intake,
-      config,
-      onStored,
-      log,
-      ...(deps.smtpPort !== undefined ? { port: deps.smtpPort } : {}),
-    });
+    try {
+      smtp = await startSmtpIntake({
+        intake,
+        config,
+        onStored,
+        log,
+        ...(deps.smtpPort !== undefined ? { port: deps.smtpPort } : {}),
+      });
+    } catch (err) {
+      // E.g. the port is taken: nothing of the intake is left running.
+      await closeAll();
+      throw err;
+    }
     deps.log(`email intake: SMTP listening on ${config.SMTP_INTAKE_HOST}:${String(smtp.port)}`);
   }
 
@@ -181,12 +195,8 @@ export async function startEmailIntake(deps: {
     smtp,
     sweep,
     async close() {
-      clearInterval(timer);
       await smtp?.close();
-      await worker.close();
-      workerConnection.disconnect();
-      await queue.close();
-      queueConnection.disconnect();
+      await closeAll();
     },
   };
 }

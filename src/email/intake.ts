@@ -442,7 +442,11 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
           return settle(id, 'IGNORED_AUTOMATIC', { detail: kind.reason });
         return dataSource.transaction(async (m) => {
           if (!(await lockReceived(m, id))) return { status: 'SKIPPED' } as const;
-          await addThreadMessage(m, thread.ticket, body, messageId);
+          await addThreadMessage(m, thread.ticket, body, messageId, {
+            inboundEmailId: id,
+            via: thread.via,
+            automatic: kind.reason,
+          });
           const detail = `automatic:${kind.reason} via=${thread.via}`;
           await finish(m, id, 'THREAD_JOINED', { ticketId: thread.ticket.id, detail });
           return { status: 'THREAD_JOINED', ticketId: thread.ticket.id, detail } as const;
@@ -461,7 +465,13 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
           const rejectedDetail =
             files.reasons.length > 0 ? ` rejected=${files.reasons.join(',')}` : '';
           if (thread && !thread.ticket.closedAt) {
-            await addThreadMessage(m, thread.ticket, body, messageId);
+            await addThreadMessage(m, thread.ticket, body, messageId, {
+              inboundEmailId: id,
+              via: thread.via,
+              documents: files.accepted.length,
+              // Refused attachments are named to staff here (a reply gets no acknowledgement).
+              refusedFiles: files.rejected,
+            });
             documentIds = await insertDocuments(m, thread.ticket, files.accepted);
             const detail = `via=${thread.via} documents=${String(files.accepted.length)}${rejectedDetail}`;
             await finish(m, id, 'THREAD_JOINED', {
@@ -540,11 +550,13 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
     return { status, ticketId: null, detail: extra.detail };
   }
 
+  /** A mail in a ticket's thread, and an `email.received` event saying how it got there. */
   async function addThreadMessage(
     m: EntityManager,
     ticket: Ticket,
     body: string,
     externalId: string | null,
+    eventData: Record<string, unknown>,
   ) {
     await m.insert(TicketMessage, {
       ticketId: ticket.id,
@@ -555,6 +567,20 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       authorId: null,
       externalId: externalId?.slice(0, 255) ?? null,
     });
+    await m.query(
+      `INSERT INTO ticket_events (ticket_id, at, actor_type, actor_id, actor_label, actor_role,
+         action, from_step, to_step, reason, data)
+       VALUES ($1, $2, $3, $4, $5, 'INTAKE', 'email.received', $6, $6, NULL, $7)`,
+      [
+        ticket.id,
+        clock.now(),
+        intakeActor.type,
+        intakeActor.id,
+        intakeActor.label,
+        ticket.step,
+        JSON.stringify(eventData),
+      ],
+    );
   }
 
   async function documentAdded(ticketId: string, documentId: string) {

@@ -193,8 +193,8 @@ export function classifyMail(parsed: ParsedMail, own: OwnAddresses): MailKind {
   const sent = (name: string) => parsed.headerLines.some((l) => l.key === name);
   if (sent('list-id') || sent('list-unsubscribe'))
     return { kind: 'automatic', reason: 'mailing-list' };
-  if (!from || AUTOMATIC_SENDER.test(from))
-    return { kind: 'automatic', reason: 'automatic-sender' };
+  // No usable From at all is still a request: the helpdesk sees it, nobody is answered.
+  if (from && AUTOMATIC_SENDER.test(from)) return { kind: 'automatic', reason: 'automatic-sender' };
   if (nullSender) return { kind: 'automatic', reason: 'null-sender' };
   return { kind: 'request' };
 }

@@ -258,6 +258,16 @@ describe('email intake: the fixture corpus', () => {
     // windows-1252 decoded (the en dash), Outlook's quoted history cut.
     expect(last?.body).toContain('SK Penunjukan yang diminta – mohon dicek kembali');
     expect(last?.body).not.toContain('From: Loket Helpdesk');
+    const events = await t.container.dataSource.query<{ data: Record<string, unknown> }[]>(
+      `SELECT data FROM ticket_events WHERE ticket_id = $1 AND action = 'email.received'`,
+      [rina.id],
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]?.data).toMatchObject({
+      via: 'reply-address',
+      documents: 1,
+      refusedFiles: [],
+    });
   });
 
   test('a reply address with a forged tag joins nothing', async () => {
@@ -339,6 +349,22 @@ describe('email intake: the fixture corpus', () => {
     // No control character from the sender survives into the stored name or thread.
     expect(row.requester_name).not.toMatch(/[\r\n]/);
     expect(await acksOf(row.id)).toHaveLength(1);
+  });
+
+  test('a mail without a usable From opens a ticket that nobody is answered for', async () => {
+    const out = await ingest(
+      Buffer.from(
+        'From: Operator Scanner\r\nTo: helpdesk@lpse.samarindakota.go.id\r\nSubject: Lupa password\r\nMessage-ID: <tanpa-from@contoh.go.id>\r\n\r\nTerlampir.\r\n',
+      ),
+    );
+    expect(out.status).toBe('TICKET_CREATED');
+    const row = await ticket(out.status === 'TICKET_CREATED' ? out.ticketId : null);
+    expect(row).toMatchObject({
+      type: 'RESET_PASSWORD',
+      contact_address: null,
+      requester_name: 'Operator Scanner',
+    });
+    expect(await acksOf(row.id)).toHaveLength(0);
   });
 
   test('rejected attachments are named in the acknowledgement', async () => {

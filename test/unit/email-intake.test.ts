@@ -74,6 +74,8 @@ describe('quoted history is trimmed', () => {
 describe('what a mail is', () => {
   test.each([
     ['From: Budi <budi@gmail.com>', 'request'],
+    // No usable sender: still a request (a ticket nobody is answered for).
+    ['From: tidak ada alamat', 'request'],
     ['From: Budi <budi@gmail.com>\nAuto-Submitted: no', 'request'],
     ['From: Budi <budi@gmail.com>\nAuto-Submitted: auto-replied', 'automatic'],
     ['From: Budi <budi@gmail.com>\nX-Autorespond: yes', 'automatic'],
