@@ -34,7 +34,7 @@ import {
   readDeliveryReport,
   routingHints,
   senderOf,
-  splitHeader,
+  storeHints,
   trimQuotedText,
   type OwnAddresses,
 } from './mail-analysis';
@@ -306,20 +306,9 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       if (isBlank(raw)) throw new IntakeRefused('EMPTY', 554, 'Empty message');
       if (raw.length > config.SMTP_INTAKE_MAX_BYTES)
         throw new IntakeRefused('TOO_LARGE', 552, 'Message exceeds fixed maximum message size');
-      const { headerText } = splitHeader(raw);
-      // Only the header block is parsed here; the whole mail is parsed by the job.
-      const headers = await simpleParser(
-        Buffer.from(headerText.slice(0, 262_144) + '\r\n\r\n', 'latin1'),
-        {
-          skipHtmlToText: true,
-          skipTextToHtml: true,
-          skipTextLinks: true,
-        },
-      );
-      const messageId = normaliseMessageId(headers.messageId);
+      const { messageId, sender } = storeHints(raw);
       const dedupeKey = dedupeKeyOf(raw, messageId);
       const jobId = jobIdOf(dedupeKey);
-      const sender = senderOf(headers).address;
       const id = randomUUID();
       const now = clock.now();
       const key = `inbound/${now.toISOString().slice(0, 7)}/${id}.eml`;

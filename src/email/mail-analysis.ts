@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AddressObject, Attachment, HeaderValue, ParsedMail } from 'mailparser';
+import addressparser from 'nodemailer/lib/addressparser';
 import { normaliseEmail } from '../registry/registry-csv';
 import type { DocumentKind, TicketType } from '../workflow/workflow.types';
 
@@ -77,6 +78,23 @@ export function splitHeader(raw: Buffer): { headerText: string; bodyStart: numbe
   }
   if (end < 0) return { headerText: raw.toString('latin1'), bodyStart: raw.length };
   return { headerText: raw.subarray(0, end).toString('latin1'), bodyStart: end + sep };
+}
+
+/**
+ * What storing a mail needs before the job parses it: its Message-ID and the sender's address,
+ * read from the header block alone (the address by nodemailer's address parser). The job's full
+ * mailparser parse decides everything else.
+ */
+export function storeHints(raw: Buffer): { messageId: string | null; sender: string | null } {
+  const { headerText } = splitHeader(raw.subarray(0, 262_144));
+  const lines = unfoldHeaderLines(headerText);
+  const value = (name: string) => {
+    const line = lines.find((l) => l.slice(0, name.length + 1).toLowerCase() === `${name}:`);
+    return line?.slice(name.length + 1).trim();
+  };
+  const id = /<[^<>\s]+>/.exec(value('message-id') ?? '')?.[0] ?? null;
+  const from = addressparser(value('from') ?? '', { flatten: true })[0]?.address;
+  return { messageId: normaliseMessageId(id), sender: from ? normaliseEmail(from) : null };
 }
 
 function unfoldHeaderLines(headerText: string): string[] {

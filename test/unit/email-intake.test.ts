@@ -8,6 +8,7 @@ import {
   guessTicketType,
   normaliseMessageId,
   readDeliveryReport,
+  storeHints,
   trimQuotedText,
 } from '../../src/email/mail-analysis';
 import { intakeRecipients } from '../../src/email/smtp-intake';
@@ -105,6 +106,17 @@ describe('what a mail is', () => {
 });
 
 describe('dedupe keys', () => {
+  test('the Message-ID and sender are read from the header block alone', () => {
+    const raw = Buffer.from(
+      'Received: x\r\nFrom: =?UTF-8?B?QnVkaQ==?=\r\n <Budi@Gmail.com>\r\nMessage-ID:\r\n <CAKx.1@mail.gmail.com> (komentar)\r\n\r\nMessage-ID: <bukan-ini@x>\r\n',
+    );
+    expect(storeHints(raw)).toEqual({
+      messageId: 'CAKx.1@mail.gmail.com',
+      sender: 'budi@gmail.com',
+    });
+    expect(storeHints(Buffer.from('Subject: x\n\nisi'))).toEqual({ messageId: null, sender: null });
+  });
+
   test('Message-IDs are compared without brackets and case', () => {
     expect(normaliseMessageId(' <AbC@Example.COM> ')).toBe('AbC@Example.COM');
     expect(normaliseMessageId('<>')).toBeNull();
