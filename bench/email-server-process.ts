@@ -4,15 +4,18 @@ import { createContainer } from '../src/container';
 import { createDataSource } from '../src/db/data-source';
 import { createRedis } from '../src/infra/redis';
 import { resolveSecrets } from '../src/shared/secrets';
+import { startEmailIntake } from '../src/email/email-workers';
 import { startWorkers } from '../src/worker';
 
 /**
  * The receiving side of the `email` bench case, in its own process (pinned to CPU 0 by run.ts),
  * started with argv[2]:
  *   baseline  a plain smtp-server that accepts every message and discards it;
- *   loket     Loket's worker process (src/worker.ts) with EMAIL_INTAKE=smtp: the listener, the
- *             inbound-email worker, the outbox relay and the notification workers (the
- *             acknowledgements go to SMTP_URL), on the database and Redis of the environment.
+ *   loket     Loket's email intake with EMAIL_INTAKE=smtp (src/email/email-workers.ts): the
+ *             listener and the inbound-email worker, on the database and Redis of the
+ *             environment. The acknowledgements are committed to the outbox with each ticket;
+ *             with BENCH_EMAIL_ACKS=1 the whole worker process (src/worker.ts) runs instead, so
+ *             the relay and the notification workers also send them (to SMTP_URL).
  * IPC: -> { type: 'listening', port } once it accepts connections; it stops on SIGTERM.
  */
 async function main(): Promise<void> {
@@ -51,13 +54,30 @@ async function main(): Promise<void> {
     redis,
     secrets: resolveSecrets(config),
   });
-  const workers = await startWorkers(container, redis);
-  const port = workers.emailIntake?.smtp?.port;
+  const prefix = `${config.REDIS_PREFIX}:bull`;
+  let intake;
+  let close: () => Promise<void>;
+  if (process.env.BENCH_EMAIL_ACKS === '1') {
+    const workers = await startWorkers(container, redis);
+    intake = workers.emailIntake;
+    close = () => workers.close();
+  } else {
+    const started = await startEmailIntake({
+      container,
+      connection: redis,
+      prefix,
+      log: () => undefined,
+    });
+    intake = started;
+    close = async () => {
+      await started?.close();
+    };
+  }
+  const port = intake?.smtp?.port;
   if (!port) throw new Error('the SMTP intake did not start');
   send({ type: 'listening', port });
   process.once('SIGTERM', () => {
-    void workers
-      .close()
+    void close()
       .then(async () => {
         redis.disconnect();
         await dataSource.destroy();

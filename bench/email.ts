@@ -10,10 +10,13 @@ import { Pool } from 'pg';
  *
  *   baseline  a plain smtp-server that accepts and discards: messages per second from the first
  *             send until every message got its 250.
- *   Loket     the worker process with EMAIL_INTAKE=smtp: each message is stored (raw file and
+ *   Loket     the email intake (EMAIL_INTAKE=smtp): each message is stored (raw file and
  *             inbound_emails row) before its 250, then processed by the inbound-email worker into
- *             a ticket with its document and an acknowledgement (outbox, notification workers,
- *             SMTP to a second discarding server on CPU 1, as to a relay in production).
+ *             a ticket with its document and its acknowledgement committed to the outbox.
+ *             BENCH_EMAIL_ACKS=1 runs the whole worker process instead, which also sends the
+ *             acknowledgements (outbox relay, notification workers, SMTP to a second discarding
+ *             server on CPU 1, as to a relay in production); sending notices alone is the
+ *             `notify` case's measure.
  *             Messages per second from the first send until the database holds every ticket with
  *             its document; the rate at which the 250s came back is shown too.
  *
