@@ -308,6 +308,12 @@ export const ConfigSchema = Type.Object(
       Str('Where stored mail is moved; unset: it stays and is flagged \\Seen'),
     ),
     IMAP_POLL_SECONDS: Int(60, 5, 86_400, 'How often the IMAP intake polls the mailbox'),
+    EMAIL_INTAKE_CONCURRENCY: Int(
+      8,
+      1,
+      100,
+      'Stored mails a worker process turns into tickets at once (most of a mail is I/O waits)',
+    ),
     EMAIL_ACK_LIMIT_PER_HOUR: Int(
       5,
       0,

@@ -111,7 +111,7 @@ export async function startEmailIntake(deps: {
     {
       connection: workerConnection,
       prefix,
-      concurrency: 4,
+      concurrency: config.EMAIL_INTAKE_CONCURRENCY,
       lockDuration: config.WORKER_LOCK_SECONDS * 1000,
     },
   );

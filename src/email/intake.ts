@@ -449,11 +449,17 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       let outcome: ProcessOutcome;
       let documentIds: string[] = [];
       try {
+        // A new ticket's code is taken before the transaction, never while it holds a connection.
+        const plan =
+          thread && !thread.ticket.closedAt
+            ? ({ kind: 'join', thread } as const)
+            : ({ kind: 'create', reserved: await tickets.reserveCode() } as const);
         outcome = await dataSource.transaction(async (m) => {
           if (!(await lockReceived(m, id))) return { status: 'SKIPPED' } as const;
           const rejectedDetail =
             files.reasons.length > 0 ? ` rejected=${files.reasons.join(',')}` : '';
-          if (thread && !thread.ticket.closedAt) {
+          if (plan.kind === 'join') {
+            const { thread } = plan;
             await addThreadMessage(m, thread.ticket, body, messageId, {
               inboundEmailId: id,
               via: thread.via,
@@ -485,7 +491,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
             },
             intakePrincipal,
             intakeActor,
-            m,
+            { manager: m, reserved: plan.reserved },
           );
           documentIds = await insertDocuments(m, ticket, files.accepted);
           const detail = `type=${ticket.type ?? 'UNCLASSIFIED'} documents=${String(files.accepted.length)}${rejectedDetail}${thread ? ' reply-to-closed' : ''}${acknowledge ? '' : ' no-ack'}`;

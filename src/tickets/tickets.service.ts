@@ -81,6 +81,12 @@ export interface CreateTicketInput {
   acknowledge?: boolean;
 }
 
+/** What `reserveCode` gives: the office a new ticket belongs to and its code. */
+export interface ReservedCode {
+  office: Office;
+  code: string;
+}
+
 export interface ActionInput {
   action: ActionName;
   version: number;
@@ -418,26 +424,39 @@ export function createTicketsService(deps: TicketsServiceDeps) {
     return { registryEntryId: entry.id, comparison };
   }
 
+  /**
+   * The office and the code of a ticket that `create` will write in a caller's transaction.
+   * Taken before that transaction opens, on a pooled connection of its own: a caller holding
+   * its transaction's connection while waiting for a second one could starve the pool.
+   */
+  async function reserveCode(): Promise<ReservedCode> {
+    const office = await offices.defaultOffice(dataSource.manager);
+    const code = await nextCode(dataSource.manager, clock.now(), office.timeZone);
+    return { office, code };
+  }
+
   return {
+    reserveCode,
+
     /**
      * Opens a ticket. With `inTransaction` the ticket is written in the caller's transaction
-     * (the email intake commits it with the mail's own bookkeeping).
+     * (the email intake commits it with the mail's own bookkeeping), with a code reserved
+     * before that transaction began (`reserveCode`).
      */
     async create(
       input: CreateTicketInput,
       principal: Principal,
       actor: Actor,
-      inTransaction?: EntityManager,
+      inTransaction?: { manager: EntityManager; reserved: ReservedCode },
     ): Promise<Ticket> {
       const claim = normaliseClaim(input.requester);
       const contact = normaliseContact(input.contact);
       // The code comes first, in its own statement: the month's counter row stays locked only for
       // that statement, not for the whole create (it serialised every create on one row). A
       // create that fails after this leaves a gap in the codes, never a duplicate.
-      const office = await offices.defaultOffice(dataSource.manager);
-      const code = await nextCode(dataSource.manager, clock.now(), office.timeZone);
+      const { office, code } = inTransaction?.reserved ?? (await reserveCode());
       const run = <T>(work: (m: EntityManager) => Promise<T>) =>
-        inTransaction ? work(inTransaction) : dataSource.transaction(work);
+        inTransaction ? work(inTransaction.manager) : dataSource.transaction(work);
       return run(async (m) => {
         const now = clock.now();
         const def = selectDefinition(input.type, claim.spseRole, office);

@@ -491,6 +491,20 @@ describe('email intake: the fixture corpus', () => {
     expect(results).toEqual([true, true, true, false, false]);
   });
 
+  test('more mails processed at once than the pool has connections: no starvation', async () => {
+    // The test app's pool has 4 connections; each mail's transaction holds one.
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const raw = fixture('unclassified.eml')
+        .toString('latin1')
+        .replace('unclassified-01@', `at-once-${String(i)}@`)
+        .replace(/maya\.p@/g, `serentak${String(i)}@`);
+      ids.push((await intake.store(Buffer.from(raw, 'latin1'), { source: 'SMTP' })).id);
+    }
+    const outcomes = await Promise.all(ids.map((id) => intake.process(id)));
+    expect(outcomes.map((o) => o.status)).toEqual(ids.map(() => 'TICKET_CREATED'));
+  });
+
   test('the helpdesk classifies an unclassified email ticket: it starts the type workflow', async () => {
     const rows = await t.container.dataSource.query<{ id: string; version: number }[]>(
       `SELECT id, version FROM tickets WHERE contact_address = 'maya.p@samarindakota.go.id'`,
