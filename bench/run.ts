@@ -17,6 +17,7 @@ import { encodeCursor } from '../src/shared/schemas';
 import { resolveSecrets } from '../src/shared/secrets';
 import { generateRegistryCsv } from './registry-csv';
 import { notifySummary, runNotifyBench, type NotifyResult } from './notifications';
+import { emailSummary, runEmailBench, type EmailRound } from './email';
 import { fillTickets, rawOpenTicketsSql } from './tickets-data';
 import { runCallNextBench } from './call-next';
 import { consoleWeightLines } from './console-weight';
@@ -54,6 +55,8 @@ import {
  *   whatsapp  POST /webhooks/whatsapp (signed) vs a plain Fastify route with the same HMAC and one
  *             INSERT; and signed "ticket status" webhooks from many chats through the workers and
  *             the bot to a fake Graph API: replies/s vs the raw INSERT baseline (bench/whatsapp.ts)
+ *   email     BENCH_EMAIL_COUNT (default 300) messages with a 200 KB PDF through the SMTP intake
+ *             to tickets with their document, vs a plain smtp-server that discards (bench/email.ts)
  * Shorter runs: BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_IMPORT_ROWS,
  * BENCH_LIST_ROWS, BENCH_NOTIFY_COUNT. BENCH_LIST_INDEX=partial adds `(created_at, id) WHERE
  * closed_at IS NULL` to the scratch database before the list cases (an experiment for the proposed
@@ -90,6 +93,7 @@ const caseGroups = [
   'console',
   'callnext',
   'whatsapp',
+  'email',
 ] as const;
 type CaseGroup = (typeof caseGroups)[number];
 
@@ -290,7 +294,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   process.stdout.write(`cases: ${[...groups].join(', ')}\n`);
   // The HTTP cases run the built server; `notify` runs the workers from source in this process.
-  if ([...groups].some((g) => g !== 'notify')) {
+  if ([...groups].some((g) => g !== 'notify' && g !== 'email')) {
     process.stdout.write('building…\n');
     if (
       spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' }).status !== 0
@@ -533,6 +537,13 @@ async function main(): Promise<void> {
           root,
           ...(PROFILE_DIR ? { profileDir: PROFILE_DIR } : {}),
         });
+      }
+
+      // Email intake: mail with a 200 KB PDF through the SMTP listener to tickets, against a
+      // discarding smtp-server (bench/email.ts).
+      let email: EmailRound[] | undefined;
+      if (groups.has('email')) {
+        email = await runEmailBench({ dbUrl, env, rounds: ROUNDS, pin, children, root });
       }
 
       // Login, registry lookup and ticket creation, against one validated INSERT.
@@ -836,6 +847,14 @@ async function main(): Promise<void> {
           )
         : undefined;
       if (notifyLines) process.stdout.write(`\n${notifyLines.table.join('\n')}\n`);
+      const emailLines = email
+        ? emailSummary(
+            email,
+            median,
+            hasTaskset ? 'receiver on CPU 0, sender on CPU 1' : 'not pinned',
+          )
+        : undefined;
+      if (emailLines) process.stdout.write(`\n${emailLines.table.join('\n')}\n`);
 
       // The goals of the ticket cases, met or missed.
       const goals: string[] = [];
@@ -905,6 +924,7 @@ async function main(): Promise<void> {
         goals.push(notifyLines.goal);
         notes.push(...notifyLines.notes);
       }
+      if (emailLines) goals.push(emailLines.goal);
       if (goals.length > 0)
         process.stdout.write(`\nGoals\n${goals.map((g) => `  ${g}\n`).join('')}`);
       if (notes.length > 0) process.stdout.write(`\n${notes.join('\n')}\n`);

@@ -314,6 +314,64 @@ export const ConfigSchema = Type.Object(
       1000,
       'Messages per chat in 10 seconds the bot answers; beyond it they are still processed in order but answered once',
     ),
+
+    EMAIL_INTAKE: Type.Optional(
+      Type.Union(
+        [Type.Literal('off'), Type.Literal('smtp'), Type.Literal('imap'), Type.Literal('both')],
+        {
+          description:
+            'Email intake: off | smtp (listener) | imap (poll a mailbox) | both. Unset: smtp in development (127.0.0.1 only), off otherwise',
+        },
+      ),
+    ),
+    SMTP_INTAKE_HOST: Str('Address the SMTP intake listens on', { default: '127.0.0.1' }),
+    SMTP_INTAKE_PORT: Int(2525, 0, 65535, 'Port of the SMTP intake listener'),
+    SMTP_INTAKE_RECIPIENTS: Type.Optional(
+      Str(
+        'Comma-separated addresses the SMTP intake accepts mail for (their +tag forms too); every other recipient is refused. Unset: the reply mailbox (MAIL_REPLY_ADDRESS, else MAIL_FROM)',
+      ),
+    ),
+    SMTP_INTAKE_MAX_BYTES: Int(
+      26_214_400,
+      1024,
+      104_857_600,
+      'Largest message the SMTP and IMAP intake accept (SMTP refuses bigger ones with 552)',
+    ),
+    SMTP_INTAKE_MAX_RECIPIENTS: Int(50, 1, 1000, 'Recipients per message the SMTP intake takes'),
+    SMTP_INTAKE_TLS_KEY: Type.Optional(
+      Str('PEM private key file: enables STARTTLS on the SMTP intake (with SMTP_INTAKE_TLS_CERT)'),
+    ),
+    SMTP_INTAKE_TLS_CERT: Type.Optional(Str('PEM certificate file for SMTP intake STARTTLS')),
+    SMTP_INTAKE_AUTH_USER: Type.Optional(
+      Str(
+        'When set, the SMTP intake requires AUTH (PLAIN/LOGIN) with this user; only after STARTTLS unless NODE_ENV is not production',
+      ),
+    ),
+    SMTP_INTAKE_AUTH_PASSWORD: Type.Optional(Str('Password for SMTP_INTAKE_AUTH_USER')),
+    IMAP_URL: Type.Optional(
+      Str('IMAP server of the intake mailbox, e.g. imaps://mail.example.go.id:993', {
+        pattern: '^imaps?://[^\\s]+$',
+      }),
+    ),
+    IMAP_USER: Type.Optional(Str('IMAP user of the intake mailbox')),
+    IMAP_PASSWORD: Type.Optional(Str('IMAP password of the intake mailbox')),
+    IMAP_MAILBOX: Str('Mailbox the IMAP intake reads', { default: 'INBOX' }),
+    IMAP_PROCESSED_MAILBOX: Type.Optional(
+      Str('Where stored mail is moved; unset: it stays and is flagged \\Seen'),
+    ),
+    IMAP_POLL_SECONDS: Int(60, 5, 86_400, 'How often the IMAP intake polls the mailbox'),
+    EMAIL_INTAKE_CONCURRENCY: Int(
+      8,
+      1,
+      100,
+      'Stored mails a worker process turns into tickets at once (most of a mail is I/O waits)',
+    ),
+    EMAIL_ACK_LIMIT_PER_HOUR: Int(
+      5,
+      0,
+      1000,
+      'Acknowledgements per sender address per hour; beyond it tickets are still opened, silently',
+    ),
   },
   { additionalProperties: true },
 );
@@ -355,6 +413,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (config[key] === undefined) problems.push(`${key}: required when NODE_ENV=production`);
     }
   }
+  const intake = config.EMAIL_INTAKE;
+  if ((intake === 'imap' || intake === 'both') && (!config.IMAP_URL || !config.IMAP_USER))
+    problems.push('IMAP_URL, IMAP_USER: required when EMAIL_INTAKE reads IMAP');
+  if (Boolean(config.SMTP_INTAKE_TLS_KEY) !== Boolean(config.SMTP_INTAKE_TLS_CERT))
+    problems.push('SMTP_INTAKE_TLS_KEY, SMTP_INTAKE_TLS_CERT: set both or neither');
+  if (Boolean(config.SMTP_INTAKE_AUTH_USER) !== Boolean(config.SMTP_INTAKE_AUTH_PASSWORD))
+    problems.push('SMTP_INTAKE_AUTH_USER, SMTP_INTAKE_AUTH_PASSWORD: set both or neither');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -10,9 +10,12 @@ import { purgeExpiredSecrets } from './outbox/secrets';
 import { purgeExpiredTickets, scanDeadlines } from './tickets/ticket-jobs';
 import { createMailer } from './notifications/mailer';
 import { startNotificationWorkers } from './notifications/notification-workers';
+import { startEmailIntake, type EmailIntakeWorkers } from './email/email-workers';
 
 export interface Workers {
   close(): Promise<void>;
+  /** The email intake, when EMAIL_INTAKE started it. */
+  emailIntake?: EmailIntakeWorkers | null;
 }
 
 /**
@@ -119,8 +122,19 @@ export async function startWorkers(container: Container, connection: Redis): Pro
     },
   });
   relay.start();
+  // Email intake (EMAIL_INTAKE): an explicit setting must start; the development default (an SMTP
+  // listener on 127.0.0.1) only warns when, say, its port is taken by another instance.
+  const emailIntake = await startEmailIntake({ container, connection, prefix, log }).catch(
+    (err: unknown) => {
+      if (config.EMAIL_INTAKE !== undefined) throw err;
+      log(`email intake not started: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    },
+  );
   return {
+    emailIntake,
     async close() {
+      await emailIntake?.close();
       connection.off('ready', onReady);
       await relay.close();
       relayConnection.disconnect();

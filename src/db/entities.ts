@@ -17,6 +17,7 @@ import {
   TicketMessage,
   TicketStepDeadline,
 } from '../tickets/ticket.entity';
+import { InboundEmail, InboundMailboxCursor } from '../email/inbound-email.entity';
 
 /** Every entity; a new one goes here and gets a generated migration (npm run db:migration:generate). */
 export const entities = [
@@ -41,4 +42,6 @@ export const entities = [
   WhatsAppWebhookEvent,
   QueueCounter,
   GuestBookEntry,
+  InboundEmail,
+  InboundMailboxCursor,
 ];

@@ -16,6 +16,8 @@ export const queueNames = {
   whatsappInbound: 'whatsapp-inbound',
   /** whatsapp.send to a chat simulator chat (`sim:<uuid>`): sent by the bot's simulator transport. */
   chatSimulatorOutbound: 'chat-simulator-outbound',
+  /** inbound-email.process (job id derived from the Message-ID) and inbound-email.poll (IMAP). */
+  inboundEmail: 'inbound-email',
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 
@@ -56,6 +58,10 @@ export interface JobPayloads {
     /** What the recipient reference is: a WhatsApp chat id or an E.164 phone number. */
     recipientType: 'CHAT_ID' | 'PHONE';
   };
+  /** Process one stored inbound mail (its raw file and row are already durable). */
+  'inbound-email.process': { inboundEmailId: string };
+  /** Poll the IMAP intake mailbox once (a job scheduler repeats it). */
+  'inbound-email.poll': Record<string, never>;
 }
 export type JobName = keyof JobPayloads;
 

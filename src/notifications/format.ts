@@ -85,10 +85,14 @@ export const documentLabels: Record<DocumentKind, Record<Language, string>> = {
   OTHER: { id: 'Lainnya', en: 'Other' },
 };
 
+/** A request type, or `UNCLASSIFIED` while the helpdesk has not named it yet (email intake). */
+export type RequestTypeKey = TicketType | 'UNCLASSIFIED';
+
 /** The request types as a requester reads them in a sentence ("your ... request"). */
-export const requestTypeLabels: Record<TicketType, Record<Language, string>> = {
+export const requestTypeLabels: Record<RequestTypeKey, Record<Language, string>> = {
   RESET_PASSWORD: { id: 'reset kata sandi (password)', en: 'password reset' },
   USER_ID_INFO: { id: 'informasi User ID', en: 'user ID information' },
+  UNCLASSIFIED: { id: 'layanan akun', en: 'account service' },
 };
 
 export function isLanguage(value: unknown): value is Language {
@@ -245,7 +249,7 @@ export function requestTypeName(type: unknown, lang: Language): string {
       `requestTypeName: unknown request type ${typeof type === 'string' ? `"${type.slice(0, 40)}"` : typeof type}`,
     );
   }
-  return requestTypeLabels[type as TicketType][language];
+  return requestTypeLabels[type as RequestTypeKey][language];
 }
 
 /** "A dan B", "A, B, dan C" (PUEBI: a comma before "dan") / "A and B", "A, B and C". */

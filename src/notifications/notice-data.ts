@@ -37,6 +37,7 @@ export type NoticeTicket = Pick<
   | 'assigneeId'
   | 'createdAt'
   | 'purgedAt'
+  | 'channel'
 >;
 
 const noticeTicketColumns: Record<keyof NoticeTicket, string> = {
@@ -56,6 +57,7 @@ const noticeTicketColumns: Record<keyof NoticeTicket, string> = {
   assigneeId: 'assignee_id',
   createdAt: 'created_at',
   purgedAt: 'purged_at',
+  channel: 'channel',
 };
 
 /** The SELECT list of a notice's ticket columns, as `<prefix><field>`. */
@@ -169,14 +171,29 @@ export async function loadNoticeData(
   };
 
   switch (n.event) {
-    case 'ticket-received':
+    case 'ticket-received': {
+      // An emailed request: the attachments the intake could not accept are named.
+      const rejected =
+        ticket.channel === 'EMAIL'
+          ? await sql<{ rejected_files: string[] }>(
+              'notice-inbound-rejected',
+              `SELECT rejected_files FROM inbound_emails WHERE ticket_id = $1 AND status = 'TICKET_CREATED' LIMIT 1`,
+              [ticket.id],
+            )
+          : [];
       return {
         ticket,
         notice: {
           name: n.event,
-          data: { ...base, requestType: ticket.type, receivedAt: ticket.createdAt },
+          data: {
+            ...base,
+            requestType: ticket.type ?? 'UNCLASSIFIED',
+            receivedAt: ticket.createdAt,
+            rejectedFiles: rejected[0]?.rejected_files ?? null,
+          },
         },
       };
+    }
     case 'documents-missing': {
       const event = await m.findOne(TicketEvent, {
         where: { ticketId: ticket.id, action: 'completeness_result' },
@@ -191,7 +208,7 @@ export async function loadNoticeData(
           name: n.event,
           data: {
             ...base,
-            requestType: ticket.type,
+            requestType: ticket.type ?? 'UNCLASSIFIED',
             missingDocuments: ticket.missingDocuments,
             note: event?.reason ?? null,
           },
@@ -209,7 +226,7 @@ export async function loadNoticeData(
           name: n.event,
           data: {
             ...base,
-            requestType: ticket.type,
+            requestType: ticket.type ?? 'UNCLASSIFIED',
             reasonLabel: lang === 'en' ? reason.labelEn : reason.labelId,
             note: ticket.rejectNote,
           },
@@ -249,7 +266,10 @@ export async function loadNoticeData(
         notice: { name: n.event, data: { ...base, userId: await userIdOfRecord() } },
       };
     case 'pickup-in-person':
-      return { ticket, notice: { name: n.event, data: { ...base, requestType: ticket.type } } };
+      return {
+        ticket,
+        notice: { name: n.event, data: { ...base, requestType: ticket.type ?? 'UNCLASSIFIED' } },
+      };
     case 'staff-reply': {
       const message = n.messageId
         ? await m.findOne(TicketMessage, { where: { id: n.messageId } })
@@ -286,7 +306,7 @@ export async function loadNoticeData(
           data: {
             ticketCode: ticket.code,
             office: officeInfo,
-            requestType: ticket.type,
+            requestType: ticket.type ?? 'UNCLASSIFIED',
             stepLabel: lang === 'en' ? label.en : label.id,
             dueAt,
             assigneeName: assignee?.fullName ?? null,

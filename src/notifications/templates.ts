@@ -7,7 +7,6 @@ import {
   noticeTemplates,
   type DocumentKind,
   type NoticeTemplate,
-  type TicketType,
 } from '../workflow/workflow.types';
 import {
   documentName,
@@ -17,6 +16,7 @@ import {
   joinList,
   requestTypeName,
   TemplateDataError,
+  type RequestTypeKey,
 } from './format';
 
 export {
@@ -76,14 +76,16 @@ export interface RequesterNotice {
 export interface NoticeData {
   /** Acknowledgement with the ticket code (and the queue number for a walk-in). */
   'ticket-received': RequesterNotice & {
-    requestType: TicketType;
+    requestType: RequestTypeKey;
     receivedAt: Date;
     /** The front office's queue number (walk-in only). */
     queueNumber?: string | null;
+    /** Attachments the email intake could not accept (sanitised names), named so they are sent again. */
+    rejectedFiles?: readonly string[] | null;
   };
   /** SOP step 6: ask to complete the file, naming what is missing. */
   'documents-missing': RequesterNotice & {
-    requestType: TicketType;
+    requestType: RequestTypeKey;
     /** At least one; rendering an empty list throws. */
     missingDocuments: readonly DocumentKind[];
     /** The helpdesk's note (e.g. "SK sudah tidak berlaku"). */
@@ -91,7 +93,7 @@ export interface NoticeData {
   };
   /** SOP step 11: rejected, with the reason. */
   'request-rejected': RequesterNotice & {
-    requestType: TicketType;
+    requestType: RequestTypeKey;
     /** The reject reason's label in the notice's language (reject_reasons.label_id / label_en). */
     reasonLabel: string;
     note?: string | null;
@@ -106,12 +108,12 @@ export interface NoticeData {
   /** SOP steps 12–14 for a user-ID request; only ever to the contact of record. */
   'user-id-info': RequesterNotice & { userId: string };
   /** The result exists but no contact of record can receive it: collect it at the office. */
-  'pickup-in-person': RequesterNotice & { requestType: TicketType };
+  'pickup-in-person': RequesterNotice & { requestType: RequestTypeKey };
   /** Alert to supervisors (email only): a step ran past its time standard. No requester data. */
   'deadline-breached': {
     ticketCode: string;
     office: OfficeInfo;
-    requestType: TicketType;
+    requestType: RequestTypeKey;
     /** The step's label in the notice's language, e.g. "Pemeriksaan kebenaran berkas". */
     stepLabel: string;
     dueAt: Date;

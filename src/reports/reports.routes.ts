@@ -97,14 +97,16 @@ const VolumeReportSchema = Type.Object({
   groupBy: Type.Union([Type.Literal('none'), Type.Literal('day')]),
   totals: Type.Object(CountsFields),
   byChannel: Type.Array(Type.Object({ channel: ChannelSchema, ...CountsFields })),
-  byType: Type.Array(Type.Object({ type: TicketTypeSchema, ...CountsFields })),
+  byType: Type.Array(
+    Type.Object({ type: Type.Union([TicketTypeSchema, Type.Null()]), ...CountsFields }),
+  ),
   rows: Type.Array(
     Type.Object({
       day: Type.Union([Type.String({ format: 'date' }), Type.Null()], {
         description: "The office's calendar day; null unless groupBy=day",
       }),
       channel: ChannelSchema,
-      type: TicketTypeSchema,
+      type: Type.Union([TicketTypeSchema, Type.Null()]),
       ...CountsFields,
     }),
   ),
@@ -120,7 +122,7 @@ const BreachesReportSchema = Type.Object({
       step: Type.String(),
       label: LabelSchema,
       channel: ChannelSchema,
-      type: TicketTypeSchema,
+      type: Type.Union([TicketTypeSchema, Type.Null()]),
       startedAt: Type.String({ format: 'date-time' }),
       dueAt: Type.String({ format: 'date-time' }),
       endedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

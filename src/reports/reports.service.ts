@@ -51,7 +51,7 @@ export interface StepReportItem {
 export interface VolumeRow {
   day: string | null;
   channel: Channel;
-  type: TicketType;
+  type: TicketType | null;
   created: number;
   closed: number;
 }
@@ -63,7 +63,7 @@ export interface BreachItem {
   step: string;
   label: Label;
   channel: Channel;
-  type: TicketType;
+  type: TicketType | null;
   startedAt: string;
   dueAt: string;
   endedAt: string | null;
@@ -225,7 +225,7 @@ export function createReportsService(deps: { dataSource: DataSource; clock: Cloc
       );
       const totals: Counts = { created: 0, closed: 0 };
       const byChannel = new Map<Channel, Counts>();
-      const byType = new Map<TicketType, Counts>();
+      const byType = new Map<TicketType | null, Counts>();
       for (const r of rows) {
         add(totals, r);
         add(countsOf(byChannel, r.channel), r);
@@ -237,7 +237,7 @@ export function createReportsService(deps: { dataSource: DataSource; clock: Cloc
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([channel, v]) => ({ channel, ...v })),
         byType: [...byType]
-          .sort(([a], [b]) => a.localeCompare(b))
+          .sort(([a], [b]) => (a ?? '~').localeCompare(b ?? '~'))
           .map(([type, v]) => ({ type, ...v })),
         rows,
       };
@@ -274,7 +274,7 @@ export function createReportsService(deps: { dataSource: DataSource; clock: Cloc
         workflow_id: string;
         step: string;
         channel: Channel;
-        type: TicketType;
+        type: TicketType | null;
         started_at: Date;
         due_at: Date;
         ended_at: Date | null;

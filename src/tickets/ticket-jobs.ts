@@ -80,6 +80,12 @@ export async function purgeExpiredTickets(
     for (const d of docs) {
       if (!d.deletedAt) await storage.delete(d.storageKey);
     }
+    // The raw mails the email intake kept for this ticket hold the same personal data.
+    const mails = await dataSource.query<{ storage_key: string }[]>(
+      'SELECT storage_key FROM inbound_emails WHERE ticket_id = $1',
+      [id],
+    );
+    for (const mail of mails) await storage.delete(mail.storage_key);
     const purged = await dataSource.transaction(async (m) => {
       // Claims the ticket: a run that overlaps this one (a retried job) finds it taken and
       // writes nothing twice.
@@ -111,6 +117,7 @@ export async function purgeExpiredTickets(
         },
       );
       await m.query(`UPDATE ticket_messages SET body = '(dihapus)' WHERE ticket_id = $1`, [id]);
+      await m.query(`UPDATE inbound_emails SET rejected_files = '[]' WHERE ticket_id = $1`, [id]);
       await insertRow(m, TicketEvent, {
         ticketId: id,
         at: now,

@@ -30,8 +30,9 @@ export class Ticket {
   @Column({ name: 'office_id', type: 'uuid' })
   officeId!: string;
 
-  @Column({ type: 'varchar', length: 30 })
-  type!: TicketType;
+  /** Null while an email request waits for the helpdesk to classify it (`classify`). */
+  @Column({ type: 'varchar', length: 30, nullable: true })
+  type!: TicketType | null;
 
   @Column({ type: 'varchar', length: 12 })
   channel!: Channel;

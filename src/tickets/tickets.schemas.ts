@@ -50,7 +50,9 @@ export const CreateTicketBodySchema = Type.Object(
 const TicketSummaryFields = {
   id: Type.String({ format: 'uuid' }),
   code: Type.String(),
-  type: TicketTypeSchema,
+  type: Type.Union([TicketTypeSchema, Type.Null()], {
+    description: 'Null while an email request waits for the helpdesk to classify it',
+  }),
   channel: ChannelSchema,
   language: Type.String(),
   workflowId: Type.String(),

@@ -36,6 +36,7 @@ import { computeDueAt } from '../workflow/time-standard';
 import { workingMinutesBetween } from '../workflow/working-calendar';
 import {
   documentKinds,
+  ticketTypes,
   type ActionName,
   type Channel,
   type DocumentKind,
@@ -59,7 +60,8 @@ import { compareWithRegistry, type ValidityComparison } from './validity';
 export const ticketNikRoles: readonly Role[] = ['ADMIN_PPE', 'SUPERVISOR'];
 
 export interface CreateTicketInput {
-  type: TicketType;
+  /** Null: not known yet; the ticket waits for the helpdesk's `classify` (email intake). */
+  type: TicketType | null;
   channel: Channel;
   language?: 'id' | 'en';
   requester: {
@@ -74,6 +76,16 @@ export interface CreateTicketInput {
   };
   contact: { kind: ContactKind; address?: string | null };
   message?: string | null;
+  /** External id of the first message (the email intake: the Message-ID). */
+  messageExternalId?: string | null;
+  /** False: no acknowledgement (the email intake's loop and rate guards decided so). */
+  acknowledge?: boolean;
+}
+
+/** What `reserveCode` gives: the office a new ticket belongs to and its code. */
+export interface ReservedCode {
+  office: Office;
+  code: string;
 }
 
 export interface ActionInput {
@@ -131,6 +143,10 @@ const actionData: Record<ActionName, TSchema> = {
       archiveNumber: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
       retentionYears: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
     },
+    { additionalProperties: false },
+  ),
+  classify: Type.Object(
+    { type: Type.Union(ticketTypes.map((t) => Type.Literal(t))) },
     { additionalProperties: false },
   ),
 };
@@ -419,16 +435,40 @@ export function createTicketsService(deps: TicketsServiceDeps) {
     return { registryEntryId: entry.id, comparison };
   }
 
+  /**
+   * The office and the code of a ticket that `create` will write in a caller's transaction.
+   * Taken before that transaction opens, on a pooled connection of its own: a caller holding
+   * its transaction's connection while waiting for a second one could starve the pool.
+   */
+  async function reserveCode(): Promise<ReservedCode> {
+    const office = await offices.defaultOffice(dataSource.manager);
+    const code = await nextCode(dataSource.manager, clock.now(), office.timeZone);
+    return { office, code };
+  }
+
   return {
-    async create(input: CreateTicketInput, principal: Principal, actor: Actor): Promise<Ticket> {
+    reserveCode,
+
+    /**
+     * Opens a ticket. With `inTransaction` the ticket is written in the caller's transaction
+     * (the email intake commits it with the mail's own bookkeeping), with a code reserved
+     * before that transaction began (`reserveCode`).
+     */
+    async create(
+      input: CreateTicketInput,
+      principal: Principal,
+      actor: Actor,
+      inTransaction?: { manager: EntityManager; reserved: ReservedCode },
+    ): Promise<Ticket> {
       const claim = normaliseClaim(input.requester);
       const contact = normaliseContact(input.contact);
       // The code comes first, in its own statement: the month's counter row stays locked only for
       // that statement, not for the whole create (it serialised every create on one row). A
       // create that fails after this leaves a gap in the codes, never a duplicate.
-      const office = await offices.defaultOffice(dataSource.manager);
-      const code = await nextCode(dataSource.manager, clock.now(), office.timeZone);
-      return dataSource.transaction(async (m) => {
+      const { office, code } = inTransaction?.reserved ?? (await reserveCode());
+      const run = <T>(work: (m: EntityManager) => Promise<T>) =>
+        inTransaction ? work(inTransaction.manager) : dataSource.transaction(work);
+      return run(async (m) => {
         const now = clock.now();
         const def = selectDefinition(input.type, claim.spseRole, office);
         const calendar = await offices.calendarFor(office, m);
@@ -506,21 +546,23 @@ export function createTicketsService(deps: TicketsServiceDeps) {
             body: input.message.trim().slice(0, 20_000),
             authorType: 'REQUESTER',
             authorId: null,
-            externalId: null,
+            externalId: input.messageExternalId ?? null,
           });
         }
-        await writeEffects(
-          m,
-          ticket,
-          [
-            {
-              kind: 'NOTIFY_REQUESTER',
-              template: 'ticket-received',
-              recipient: 'REQUESTER_CONTACT',
-            },
-          ],
-          {},
-        );
+        if (input.acknowledge !== false) {
+          await writeEffects(
+            m,
+            ticket,
+            [
+              {
+                kind: 'NOTIFY_REQUESTER',
+                template: 'ticket-received',
+                recipient: 'REQUESTER_CONTACT',
+              },
+            ],
+            {},
+          );
+        }
         return ticket;
       });
     },
@@ -828,15 +870,31 @@ export function createTicketsService(deps: TicketsServiceDeps) {
           case 'document_added':
             eventData.documentId = (data as { documentId?: string }).documentId ?? null;
             break;
+          case 'classify':
+            eventData.type = (data as { type: TicketType }).type;
+            break;
           case 'open':
           case 'ask_to_complete':
           case 'notify':
             break;
         }
 
-        const dueAt = await moveDeadline(m, t, def, decision.to, now);
+        // A hand-over (classify) continues in the definition of the type just named, at its
+        // initial step; the step row of this definition ends like any other.
+        let target = def;
+        let to = decision.to;
+        if (decision.transition.handoff) {
+          const type = (data as { type: TicketType }).type;
+          const office = await m.findOneOrFail(Office, { where: { id: t.officeId } });
+          target = selectDefinition(type, t.requesterSpseRole, office);
+          to = target.initialStep;
+          t.type = type;
+          t.workflowId = target.id;
+          eventData.workflow = target.id;
+        }
+        const dueAt = await moveDeadline(m, t, target, to, now);
         const from = t.step;
-        t.step = decision.to;
+        t.step = to;
         t.stepStartedAt = now;
         t.stepDueAt = dueAt;
         t.stepBreached = false;
@@ -849,7 +907,7 @@ export function createTicketsService(deps: TicketsServiceDeps) {
           ...actorColumns(actor, principal),
           action: input.action,
           fromStep: from,
-          toStep: decision.to,
+          toStep: to,
           reason: input.reason?.trim() ?? null,
           data: eventData,
         });

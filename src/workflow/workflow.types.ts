@@ -30,6 +30,7 @@ export const actionNames = [
   'reject',
   'notify',
   'archive',
+  'classify',
 ] as const;
 export type ActionName = (typeof actionNames)[number];
 
@@ -79,6 +80,12 @@ export interface TransitionDefinition {
   when?: Readonly<Record<string, boolean | string>>;
   requiresReason?: boolean;
   effects?: readonly Effect[];
+  /**
+   * The ticket leaves this definition: it continues at the initial step of the definition that
+   * the action's data selects (an unclassified request once the helpdesk names its type). `to` is
+   * the step recorded here, a terminal one.
+   */
+  handoff?: boolean;
 }
 
 export interface WorkflowDefinition {
@@ -86,7 +93,8 @@ export interface WorkflowDefinition {
   name: { id: string; en: string };
   /** Where the SOP comes from. */
   source: string;
-  ticketType: TicketType;
+  /** Null for a request whose type is not known yet (see definitions/unclassified.ts). */
+  ticketType: TicketType | null;
   initialStep: string;
   steps: readonly StepDefinition[];
   transitions: readonly TransitionDefinition[];

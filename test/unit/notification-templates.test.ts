@@ -320,6 +320,25 @@ describe('notification templates: every notice in both languages', () => {
     );
   });
 
+  test('ticket-received names the attachments the email intake refused, escaped in HTML', () => {
+    const data = {
+      ...samples['ticket-received'],
+      requestType: 'UNCLASSIFIED' as const,
+      rejectedFiles: ['setup.exe', 'scan <besar>.pdf'],
+    };
+    const id = templates.renderEmail('ticket-received', 'id', data);
+    expect(id.text).toContain('Permohonan layanan akun Anda telah kami terima');
+    expect(id.text).toContain('Lampiran berikut tidak dapat kami terima');
+    expect(id.text).toContain('- scan <besar>.pdf');
+    expect(id.html).toContain('<li>scan &lt;besar&gt;.pdf</li>');
+    const en = templates.renderEmail('ticket-received', 'en', data);
+    expect(en.text).toContain('We could not accept the following attachments');
+    expect(en.text).toContain('- setup.exe');
+    expect(
+      templates.renderEmail('ticket-received', 'id', samples['ticket-received']).text,
+    ).not.toContain('Lampiran berikut');
+  });
+
   test('optional fields can be absent or null without leaving a trace', () => {
     const bare: OfficeInfo = { name: 'LPSE Kota Jayapura', timeZone: 'Asia/Jayapura' };
     const email = templates.renderEmail('request-rejected', 'id', {

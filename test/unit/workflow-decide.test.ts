@@ -56,7 +56,14 @@ const seed003: Row[] = [
   ['ARCHIVING', 'archive', ['ADMIN_PPE'], {}, 'ARCHIVED'],
 ];
 
+/** An email whose type could not be guessed: the helpdesk classifies it (or archives non-requests). */
+const unclassified: Row[] = [
+  ['UNCLASSIFIED', 'classify', ['HELPDESK'], { type: 'RESET_PASSWORD' }, 'CLASSIFIED'],
+  ['UNCLASSIFIED', 'archive', ['HELPDESK'], {}, 'ARCHIVED'],
+];
+
 const spec: Record<string, Row[]> = {
+  'intake-unclassified': unclassified,
   'seed004-reset-password': seed004,
   'seed004-user-id-info': seed004,
   'seed003-reset-password': seed003,
@@ -259,6 +266,30 @@ describe('decisions carry what the SOP asks for', () => {
     expect(selectDefinition('RESET_PASSWORD', 'PPK', bureau).id).toBe('seed004-reset-password');
     expect(selectDefinition('RESET_PASSWORD', 'HELPDESK', lpse).id).toBe('seed004-reset-password');
     expect(selectDefinition('USER_ID_INFO', null, lpse).id).toBe('seed004-user-id-info');
+    // No type yet (an email the intake could not classify): the helpdesk classifies it first.
+    expect(selectDefinition(null, 'HELPDESK', bureau).id).toBe('intake-unclassified');
+  });
+
+  test('an unclassified request is opened the same working day and handed over by classify', () => {
+    const def = selectDefinition(null, null, { helpdeskRequestsToAdminPpe: false });
+    expect(def.ticketType).toBeNull();
+    expect(def.steps.find((s) => s.id === def.initialStep)?.timeStandard).toEqual({
+      kind: 'SAME_WORKING_DAY',
+    });
+    const d = decide(
+      { step: 'UNCLASSIFIED', channel: 'EMAIL' },
+      'classify',
+      { role: 'HELPDESK' },
+      def,
+      {
+        data: { type: 'USER_ID_INFO' },
+      },
+    );
+    expect(d.ok && d.transition.handoff).toBe(true);
+    // Archiving mail that is not a request needs a reason.
+    expect(
+      decide({ step: 'UNCLASSIFIED', channel: 'EMAIL' }, 'archive', { role: 'HELPDESK' }, def, {}),
+    ).toMatchObject({ ok: false, code: 'REASON_REQUIRED' });
   });
 
   test('an Auditor needs the examination order instead of the SK', () => {

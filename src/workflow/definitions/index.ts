@@ -2,6 +2,7 @@ import type { SpseRole } from '../../registry/spse-roles';
 import type { TicketType, WorkflowDefinition } from '../workflow.types';
 import { seed003Definition } from './seed-003';
 import { seed004Definition } from './seed-004';
+import { unclassifiedDefinition } from './unclassified';
 
 /** Every definition Loket ships, by id. A ticket keeps the id it started with. */
 export const workflowDefinitions: ReadonlyMap<string, WorkflowDefinition> = new Map(
@@ -10,6 +11,7 @@ export const workflowDefinitions: ReadonlyMap<string, WorkflowDefinition> = new 
     seed004Definition('USER_ID_INFO'),
     seed003Definition('RESET_PASSWORD'),
     seed003Definition('USER_ID_INFO'),
+    unclassifiedDefinition,
   ].map((d) => [d.id, d]),
 );
 
@@ -18,12 +20,16 @@ export interface OfficeWorkflowSettings {
   helpdeskRequestsToAdminPpe: boolean;
 }
 
-/** Picks the definition from the ticket type, the requester's SPSE role and the office's setting. */
+/**
+ * Picks the definition from the ticket type, the requester's SPSE role and the office's setting;
+ * a request without a type yet waits in the unclassified definition for the helpdesk.
+ */
 export function selectDefinition(
-  ticketType: TicketType,
+  ticketType: TicketType | null,
   requesterRole: SpseRole | null,
   office: OfficeWorkflowSettings,
 ): WorkflowDefinition {
+  if (ticketType === null) return unclassifiedDefinition;
   const family =
     office.helpdeskRequestsToAdminPpe && requesterRole === 'HELPDESK' ? 'seed003' : 'seed004';
   const id = `${family}-${ticketType === 'RESET_PASSWORD' ? 'reset-password' : 'user-id-info'}`;
