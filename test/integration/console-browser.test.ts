@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { systemActor } from '../../src/audit/audit.service';
+import { intakeActor, intakePrincipal } from '../../src/email/intake';
 import type { StaffRole } from '../../src/auth/roles';
 import { projectRoot } from '../../src/shared/paths';
 import { CONSOLE_BUDGET_BYTES, consoleWeight } from '../../bench/console-weight';
@@ -471,6 +472,38 @@ describe('staff console in Chromium', () => {
     await page.waitForURL(/\/admin\/queues/);
     const dashboard = await page.goto(page.url());
     expect(dashboard?.status()).toBe(200);
+  });
+
+  test('an email the intake could not classify is classified by the helpdesk and starts its workflow', async () => {
+    const ticket = await t.container.tickets.create(
+      {
+        type: null,
+        channel: 'EMAIL',
+        language: 'id',
+        requester: { name: 'Rudi', email: 'rudi@example.go.id' },
+        contact: { kind: 'EMAIL', address: 'rudi@example.go.id' },
+        message: 'Selamat siang, mohon bantuannya untuk akun SPSE saya.',
+      },
+      intakePrincipal,
+      intakeActor,
+    );
+    await staff('HELPDESK', 'wati.hd');
+    const page = await newPage();
+    await login(page, 'wati.hd', `/console/tickets/${ticket.id}`);
+    expect(await page.locator('.ticket-head').innerText()).toContain('Belum diklasifikasi');
+    const classify = page.getByRole('group', { name: 'Klasifikasi permohonan' });
+    await classify.getByLabel('Jenis permohonan').selectOption('USER_ID_INFO');
+    await classify.getByRole('button', { name: 'Klasifikasikan' }).click();
+    await page.locator('.ticket-head', { hasText: 'Informasi user ID' }).waitFor();
+    const after = await t.http<{ type: string; workflowId: string }>(
+      'GET',
+      `/api/tickets/${ticket.id}`,
+      { token: await t.tokenFor('HELPDESK') },
+    );
+    expect([after.body.type, after.body.workflowId]).toEqual([
+      'USER_ID_INFO',
+      'seed004-user-id-info',
+    ]);
   });
 
   test('a role that must not see an action does not see it, and the API refuses it', async () => {

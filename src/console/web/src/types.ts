@@ -3,7 +3,8 @@ import type { StaffRole } from './session';
 export interface TicketSummary {
   id: string;
   code: string;
-  type: 'RESET_PASSWORD' | 'USER_ID_INFO' | 'ACCOUNT_CREATION';
+  /** Null: an email the intake could not classify; the helpdesk's `classify` sets it. */
+  type: 'RESET_PASSWORD' | 'USER_ID_INFO' | 'ACCOUNT_CREATION' | null;
   channel: 'WALK_IN' | 'EMAIL' | 'WHATSAPP' | 'API';
   language: string;
   workflowId: string;
@@ -124,6 +125,7 @@ export const documentKinds = [
 export const workSteps: Record<StaffRole, string[]> = {
   FRONT_OFFICE: ['RECEIVED', 'AWAITING_REQUESTER'],
   HELPDESK: [
+    'UNCLASSIFIED',
     'RECEIVED',
     'COMPLETENESS_CHECK',
     'INCOMPLETE',

@@ -106,8 +106,8 @@ export function TicketPage({ id, user }: { id: string; user: User }) {
           <DeadlineClock dueAt={tk.stepDueAt} breached={tk.stepBreached} />
         )}
         <span class="muted">
-          {tOr(`type.${tk.type}`, tk.type)} · {tOr(`channel.${tk.channel}`, tk.channel)} ·{' '}
-          {formatDateTime(tk.createdAt)}
+          {tk.type ? tOr(`type.${tk.type}`, tk.type) : t('type.unclassified')} ·{' '}
+          {tOr(`channel.${tk.channel}`, tk.channel)} · {formatDateTime(tk.createdAt)}
         </span>
       </header>
 
@@ -175,6 +175,7 @@ function Actions(props: {
     [allowed.includes('reject')],
   );
   const [reasonCode, setReasonCode] = useState('');
+  const [classifyAs, setClassifyAs] = useState('');
 
   useEffect(() => {
     setMissing(ticket.requiredDocuments.filter((k) => !present.has(k)));
@@ -196,6 +197,29 @@ function Actions(props: {
   return (
     <Section title={t('ticket.actions')} id="actions">
       <div class="actions">
+        {allowed.includes('classify') && (
+          <fieldset>
+            <legend>{t('action.classify')}</legend>
+            <SelectField
+              label={t('action.classifyAs')}
+              value={classifyAs}
+              onChange={setClassifyAs}
+              options={[
+                { value: '', label: t('action.chooseType') },
+                { value: 'RESET_PASSWORD', label: t('type.RESET_PASSWORD') },
+                { value: 'USER_ID_INFO', label: t('type.USER_ID_INFO') },
+              ]}
+            />
+            <button
+              type="button"
+              class="primary"
+              disabled={busy || !classifyAs}
+              onClick={() => void act('classify', { type: classifyAs })}
+            >
+              {t('action.classifySubmit')}
+            </button>
+          </fieldset>
+        )}
         {allowed.includes('open') && simple('open', 'action.open')}
         {allowed.includes('completeness_result') && (
           <fieldset>
@@ -310,11 +334,30 @@ function Actions(props: {
               value={archiveNumber}
               onInput={setArchiveNumber}
             />
+            {ticket.step === 'UNCLASSIFIED' && (
+              // Mail that is not a request: archived with the reason in the note.
+              <Field label={t('action.notARequest')} wide>
+                {(id) => (
+                  <textarea
+                    id={id}
+                    rows={2}
+                    value={note}
+                    onInput={(e) => {
+                      setNote(e.currentTarget.value);
+                    }}
+                  />
+                )}
+              </Field>
+            )}
             <button
               type="button"
               class="primary"
-              disabled={busy || !archiveNumber.trim()}
-              onClick={() => void act('archive', { archiveNumber: archiveNumber.trim() })}
+              disabled={
+                busy || !archiveNumber.trim() || (ticket.step === 'UNCLASSIFIED' && !note.trim())
+              }
+              onClick={() =>
+                void act('archive', { archiveNumber: archiveNumber.trim() }, note.trim() || null)
+              }
             >
               {t('action.archiveSubmit')}
             </button>

@@ -43,7 +43,7 @@ export function TicketTable({ items }: { items: TicketSummary[] }) {
                 <Link href={`/tickets/${row.id}`}>{row.code}</Link>
               </td>
               <td>{row.requesterName}</td>
-              <td>{tOr(`type.${row.type}`, row.type)}</td>
+              <td>{row.type ? tOr(`type.${row.type}`, row.type) : t('type.unclassified')}</td>
               <td>{tOr(`channel.${row.channel}`, row.channel)}</td>
               <td>
                 <StepBadge step={row.step} label={row.stepLabel} />
