@@ -501,7 +501,9 @@ export function createWhatsAppWebTransport(options: WhatsAppWebOptions): WhatsAp
         }
         return;
       }
-      if (await lease.renew()) {
+      // A Redis that hangs (no error, no answer) must not keep us renewing forever: a renewal
+      // that takes longer than a third of the lease counts as failed.
+      if (await withTimeout(lease.renew(), options.lockTtlMs / 3)) {
         lastRenewed = Date.now();
         publish();
         if (status.state === 'needs_pairing' && !client) {
@@ -515,9 +517,28 @@ export function createWhatsAppWebTransport(options: WhatsAppWebOptions): WhatsAp
       }
     } catch (err) {
       // Redis unreachable: past the lease, another instance may hold it; stop using the session.
-      if (holding && Date.now() - lastRenewed >= options.lockTtlMs * 0.9)
+      if (holding && Date.now() - lastRenewed >= options.lockTtlMs * 0.8)
         await loseLease(`not renewed: ${scrub(err)}`);
     }
+  }
+
+  /**
+   * One lease tick (every third of the lease) at a time; and, checked every tenth of the lease
+   * whatever a hung tick is waiting for, a holder whose last renewal is older than 80% of the
+   * lease stops using the session before the lease can run out and another instance take it.
+   */
+  let ticking = false;
+  let lastTick = 0;
+  function onLeaseTimer(): void {
+    if (holding && Date.now() - lastRenewed >= options.lockTtlMs * 0.8) {
+      void loseLease('renewal overdue');
+    }
+    if (ticking || Date.now() - lastTick < options.lockTtlMs / 3) return;
+    ticking = true;
+    lastTick = Date.now();
+    void leaseTick().finally(() => {
+      ticking = false;
+    });
   }
 
   async function loseLease(why: string): Promise<void> {
@@ -566,7 +587,8 @@ export function createWhatsAppWebTransport(options: WhatsAppWebOptions): WhatsAp
       handler = h;
       stopped = false;
       await leaseTick();
-      leaseTimer = setInterval(() => void leaseTick(), Math.max(50, options.lockTtlMs / 3));
+      lastTick = Date.now();
+      leaseTimer = setInterval(onLeaseTimer, Math.max(20, options.lockTtlMs / 10));
     },
     async stop() {
       stopped = true;
@@ -655,4 +677,19 @@ export function createWwebClientFactory(
     });
     return client;
   };
+}
+
+/** Rejects when `promise` has not settled within `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`no answer within ${String(Math.round(ms))} ms`));
+      }, ms);
+    }),
+  ]).finally(() => {
+    clearTimeout(timer);
+  });
 }

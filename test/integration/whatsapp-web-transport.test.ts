@@ -53,7 +53,7 @@ function setup(overrides: Partial<WhatsAppWebOptions> = {}) {
     },
     chatGapMs: 0,
     sendsPerMinute: 6000,
-    lockTtlMs: 400,
+    lockTtlMs: 1000,
     backoffBaseMs: 40,
     backoffMaxMs: 1000,
     startTimeoutMs: 60_000,
@@ -389,6 +389,36 @@ describe('whatsapp-web.js transport', () => {
     last(s.clients).emit('message', wwebMessage());
     await new Promise((r) => setTimeout(r, 50));
     expect(s.received).toHaveLength(0);
+  });
+
+  test('a Redis that stops answering: the holder lets the session go before its lease runs out', async () => {
+    let hang = false;
+    // The same connection, except that the lease's Lua calls never answer once `hang` is set.
+    const stalling = new Proxy(redis, {
+      get(target, prop) {
+        if (prop === 'eval' && hang) return () => new Promise(() => undefined);
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function'
+          ? (value as (...a: unknown[]) => unknown).bind(target)
+          : value;
+      },
+    });
+    const s = setup({ redis: stalling });
+    await s.start();
+    await eventually(() => {
+      expect(s.clients).toHaveLength(1);
+    });
+    last(s.clients).emit('ready');
+    await eventually(() => {
+      expect(s.transport.state()).toBe('ready');
+    });
+    hang = true;
+    await eventually(() => {
+      expect(s.transport.state()).toBe('standby');
+    }, 2000);
+    // Stopped while the lease was still ours: no moment with two clients on one account.
+    expect(await redis.pttl(webSessionKeys(s.prefix).lock)).toBeGreaterThan(0);
+    expect(s.clients[0]?.destroyed).toBe(true);
   });
 
   test('media: downloaded through the message, refused past the limit', async () => {
