@@ -640,6 +640,34 @@ export function createTicketsService(deps: TicketsServiceDeps) {
         if (selectDefinition(t.type, claim.spseRole, office).id !== t.workflowId) {
           throw invalid('requester.spseRole', 'would change the workflow; open a new ticket');
         }
+        // Completeness was judged for the role on file: another role that needs other documents
+        // would skip them. Before that judgement (received, being checked) a change is fine.
+        const def = workflowDefinitions.get(t.workflowId);
+        const judged = ['INCOMPLETE', 'AWAITING_REQUESTER', 'READY_TO_FORWARD'].includes(t.step);
+        if (def && judged && claim.spseRole !== t.requesterSpseRole) {
+          const before = [...requiredDocuments(def, t.requesterSpseRole)].sort().join();
+          const after = [...requiredDocuments(def, claim.spseRole)].sort().join();
+          if (before !== after) {
+            throw invalid(
+              'requester.spseRole',
+              'this role needs other documents than the completeness check judged; open a new ticket',
+            );
+          }
+        }
+        const changed = (
+          [
+            ['name', t.requesterName, claim.name],
+            ['userId', t.requesterUserId, claim.userId],
+            ['nip', t.requesterNip, claim.nip],
+            ['spseRole', t.requesterSpseRole, claim.spseRole],
+            ['agency', t.requesterAgency, claim.agency],
+            ['email', t.requesterEmail, claim.email],
+            ['phone', t.requesterPhone, claim.phone],
+          ] as const
+        )
+          .filter(([, was, now]) => (was ?? null) !== (now ?? null))
+          .map(([field]) => field);
+        const previous = { nikMasked: t.requesterNikMasked, registryEntryId: t.registryEntryId };
         // An NIK left out keeps the one on file (the console never shows it to re-send it).
         if (input.requester.nik === undefined) {
           claim.nik = t.requesterNikEncrypted ? pii.decrypt(t.requesterNikEncrypted) : null;
@@ -670,7 +698,12 @@ export function createTicketsService(deps: TicketsServiceDeps) {
           fromStep: t.step,
           toStep: t.step,
           reason: null,
-          data: { registryMatched: registry !== null, nikMasked: t.requesterNikMasked },
+          data: {
+            registryMatched: registry !== null,
+            nikMasked: t.requesterNikMasked,
+            changed: [...changed, ...(previous.nikMasked !== t.requesterNikMasked ? ['nik'] : [])],
+            previous,
+          },
         });
         return t;
       });

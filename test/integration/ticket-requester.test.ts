@@ -81,7 +81,12 @@ describe("the request form's details entered at the desk (PATCH /api/tickets/:id
       nikMasked: '6471********1187',
     });
     const event = d.events.find((e) => e.action === 'requester_updated');
-    expect(event?.data).toEqual({ registryMatched: true, nikMasked: '6471********1187' });
+    expect(event?.data).toEqual({
+      registryMatched: true,
+      nikMasked: '6471********1187',
+      changed: ['userId', 'spseRole', 'email', 'nik'],
+      previous: { nikMasked: null, registryEntryId: null },
+    });
     expect(JSON.stringify(d.events)).not.toContain('6471021303801187');
     // Sent again without the NIK (the console never shows it to re-send): the NIK on file stays.
     const again = await patch(id, {
@@ -94,6 +99,42 @@ describe("the request form's details entered at the desk (PATCH /api/tickets/:id
       '6471********1187',
       d.registryEntryId,
     ]);
+  });
+
+  test('once completeness is judged, a role that needs other documents is refused', async () => {
+    const created = await t.http<{ id: string }>('POST', '/api/tickets', {
+      token: helpdesk,
+      json: {
+        type: 'RESET_PASSWORD',
+        channel: 'WALK_IN',
+        requester: { name: 'Dewi', spseRole: 'PPK' },
+        contact: { kind: 'NONE' },
+      },
+    });
+    const id = created.body.id;
+    const act = (version: number, action: string, data?: unknown) =>
+      t.http('POST', `/api/tickets/${id}/actions`, {
+        token: helpdesk,
+        json: { action, version, ...(data ? { data } : {}) },
+      });
+    // Before the judgement the role may change freely (and back).
+    expect(
+      (await patch(id, { version: 1, requester: { name: 'Dewi', spseRole: 'Auditor' } })).status,
+    ).toBe(200);
+    expect(
+      (await patch(id, { version: 2, requester: { name: 'Dewi', spseRole: 'PPK' } })).status,
+    ).toBe(200);
+    expect((await act(3, 'open')).status).toBe(200);
+    expect((await act(4, 'completeness_result', { complete: true })).status).toBe(200);
+    // An auditor needs the Surat Perintah Pemeriksaan, which nobody checked: refused.
+    const r = await patch(id, { version: 5, requester: { name: 'Dewi', spseRole: 'Auditor' } });
+    expect([r.status, r.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await detail(id)).step).toBe('READY_TO_FORWARD');
+    // A name correction is still fine.
+    expect(
+      (await patch(id, { version: 5, requester: { name: 'Dewi Lestari', spseRole: 'PPK' } }))
+        .status,
+    ).toBe(200);
   });
 
   test('after forwarding the form can no longer change', async () => {
