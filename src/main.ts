@@ -1,6 +1,6 @@
 import { localApiUrl, startBot } from '../bot/run';
 import { systemActor } from './audit/audit.service';
-import { rotateInternalBotToken } from './auth/internal-bot';
+import { InternalBotRevoked, rotateInternalBotToken } from './auth/internal-bot';
 import { simulatorMode } from './chat-simulator/channel';
 import { runMigrations } from './db/migrations';
 import { seedDemo } from './demo/demo-seed';
@@ -41,22 +41,31 @@ async function main(): Promise<void> {
   // The bot, in this process too, talking to the API over HTTP like the separate bot process.
   // Without LOKET_BOT_TOKEN it gets a fresh internal BOT token (the previous start's is revoked).
   const address = app.server.address();
-  const bot = await startBot({
-    config,
-    redis: runtime.redis,
-    apiUrl: localApiUrl(
-      config.HOST,
-      typeof address === 'object' && address ? address.port : config.PORT,
-    ),
-    token:
-      config.LOKET_BOT_TOKEN ??
-      (await rotateInternalBotToken({
+  let token = config.LOKET_BOT_TOKEN;
+  if (!token) {
+    try {
+      token = await rotateInternalBotToken({
         dataSource: runtime.dataSource,
         audit: runtime.container.audit,
         clock: runtime.container.clock,
-      })),
-    log: say,
-  });
+      });
+    } catch (err) {
+      if (!(err instanceof InternalBotRevoked)) throw err;
+      say(`Loket bot: ${err.message}`);
+    }
+  }
+  const bot = token
+    ? await startBot({
+        config,
+        redis: runtime.redis,
+        apiUrl: localApiUrl(
+          config.HOST,
+          typeof address === 'object' && address ? address.port : config.PORT,
+        ),
+        token,
+        log: say,
+      })
+    : null;
   const simulator = simulatorMode(config);
 
   const lines = [
@@ -87,7 +96,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say('Stopping Loket…');
-    await bot.close();
+    await bot?.close();
     await app.close();
     await workers.close();
     await runtime.close();

@@ -14,6 +14,11 @@ export const INTERNAL_BOT_ACCOUNT = 'bot-internal';
  * token lives in this process's memory only (never printed or written anywhere). An account of
  * that name that is not a BOT is left alone (start-up fails instead of widening its rights).
  */
+/** The internal BOT account was revoked by a SUPERVISOR; the all-in-one then runs without the bot. */
+export class InternalBotRevoked extends Error {
+  override name = 'InternalBotRevoked';
+}
+
 export async function rotateInternalBotToken(deps: {
   dataSource: DataSource;
   audit: AuditService;
@@ -27,6 +32,11 @@ export async function rotateInternalBotToken(deps: {
     });
     if (existing && existing.kind !== 'BOT')
       throw new Error(`service account ${INTERNAL_BOT_ACCOUNT} exists and is not a BOT account`);
+    // A SUPERVISOR revoked it on purpose: a restart must not quietly undo that.
+    if (existing?.revokedAt)
+      throw new InternalBotRevoked(
+        `service account ${INTERNAL_BOT_ACCOUNT} was revoked; the bot stays off (set LOKET_BOT_TOKEN to run it with another BOT account)`,
+      );
     const id = existing?.id ?? randomUUID();
     const token = createServiceToken(id);
     if (existing) {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { InboundMessage } from '../../bot/transport';
 import { createSimulatorTransport } from '../../bot/transports/simulator';
-import { rotateInternalBotToken } from '../../src/auth/internal-bot';
+import { InternalBotRevoked, rotateInternalBotToken } from '../../src/auth/internal-bot';
+import { systemActor } from '../../src/audit/audit.service';
 import { AppError } from '../../src/shared/errors';
 import { eventuallyExpect as eventually } from '../helpers/eventually';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -373,6 +374,13 @@ describe('web chat simulator access', () => {
         `SELECT count(*)::int AS n FROM service_accounts WHERE name = 'bot-internal'`,
       );
       expect(rows).toEqual([{ n: 1 }]);
+      // A SUPERVISOR revokes it: the next start does not quietly bring it back.
+      const id = (await t.container.auth.principalFromServiceToken(second)).id;
+      await t.container.staff.revokeServiceAccount(id, systemActor);
+      await expect(rotateInternalBotToken(deps)).rejects.toBeInstanceOf(InternalBotRevoked);
+      await expect(t.container.auth.principalFromServiceToken(second)).rejects.toBeInstanceOf(
+        AppError,
+      );
     } finally {
       await t.close();
     }
