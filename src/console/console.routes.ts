@@ -28,6 +28,22 @@ const consoleCsp = [
  * src/console/public. A deep link (`/console/tickets/<id>`) gets the SPA's page, which routes
  * itself; a missing file with an extension stays a 404. Registered with the prefix `/console`.
  */
+const spaIndex = join(consoleDist, 'index.html');
+
+/**
+ * The standalone pages (board, chat): this origin's scripts only, their inline <style>, and
+ * framed by the console only, never by another site.
+ */
+const standaloneCsp = [
+  "default-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+].join('; ');
+
 export const consoleRoutes: FastifyPluginAsync = async (app) => {
   const roots = [consoleDist, publicPages].filter((dir) => existsSync(dir));
   await app.register(fastifyStatic, {
@@ -37,6 +53,15 @@ export const consoleRoutes: FastifyPluginAsync = async (app) => {
     index: ['index.html'],
     // Hashed asset names change with every build; the page itself is always revalidated.
     setHeaders: (res, path) => {
+      // By the file served, not the URL: the app's page under any path it is reached by.
+      if (path === spaIndex) {
+        res.setHeader('content-security-policy', consoleCsp);
+        res.setHeader('x-content-type-options', 'nosniff');
+        res.setHeader('referrer-policy', 'no-referrer');
+      } else if (path.endsWith('.html')) {
+        res.setHeader('content-security-policy', standaloneCsp);
+        res.setHeader('x-content-type-options', 'nosniff');
+      }
       if (path.includes(join('console', 'assets'))) {
         res.setHeader('cache-control', 'public, max-age=31536000, immutable');
       } else {
@@ -45,28 +70,6 @@ export const consoleRoutes: FastifyPluginAsync = async (app) => {
     },
   });
 
-  // The app's own page (at /console/ and every deep link). The standalone pages beside it (the
-  // board, and whatever the chat transports add) keep their own rules.
-  app.addHook('onSend', async (request, reply, payload) => {
-    const path = request.url.split('?')[0] ?? '';
-    const type = reply.getHeader('content-type');
-    const appPage =
-      path === '/console/' ||
-      path === '/console/index.html' ||
-      reply.getHeader('x-console-fallback') === '1';
-    if (appPage && typeof type === 'string' && type.startsWith('text/html')) {
-      void reply.header('content-security-policy', consoleCsp);
-      void reply.header('x-content-type-options', 'nosniff');
-      void reply.header('referrer-policy', 'no-referrer');
-    } else if (typeof type === 'string' && type.startsWith('text/html')) {
-      // A standalone page (board, chat) may be framed by the console only, never by another site.
-      void reply.header('content-security-policy', "frame-ancestors 'self'");
-      void reply.header('x-content-type-options', 'nosniff');
-    }
-    return payload;
-  });
-
-  const spaIndex = join(consoleDist, 'index.html');
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const isPage = !/\.[a-z0-9]+$/i.test(path);
@@ -74,6 +77,9 @@ export const consoleRoutes: FastifyPluginAsync = async (app) => {
       return reply
         .header('x-console-fallback', '1')
         .header('cache-control', 'no-cache')
+        .header('content-security-policy', consoleCsp)
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'no-referrer')
         .sendFile('index.html', consoleDist);
     }
     throw new AppError('ROUTE_NOT_FOUND');

@@ -144,6 +144,17 @@ describe('staff console in Chromium', () => {
     const board = await t.http<string>('GET', '/console/board.html');
     expect([board.status, board.headers.get('x-console-fallback')]).toEqual([200, null]);
     expect(deep.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    // The app's page keeps its policy by whatever path it is reached; the standalone pages get
+    // their own (this origin's scripts, framed by the console only).
+    const direct = await t.http<string>('GET', '/console/index.html');
+    expect(direct.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const sloppy = await fetch(`${t.baseUrl}/console//index.html`);
+    if (sloppy.status === 200) {
+      expect(sloppy.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    }
+    const boardCsp = board.headers.get('content-security-policy') ?? '';
+    expect(boardCsp).toContain("default-src 'self'");
+    expect(boardCsp).toContain("frame-ancestors 'self'");
     const missing = await t.http<{ code: string }>('GET', '/console/assets/nothing.js');
     expect([missing.status, missing.body.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
     // The first page load: every script and style the page references, gzipped.
