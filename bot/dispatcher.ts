@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '../src/config';
 import { sniffDocumentType } from '../src/documents/file-type';
@@ -391,11 +391,11 @@ export function createDispatcher(deps: DispatcherDeps): {
               await redis.expire(key.tries, SEEN_TTL_S);
               if (tries < MAX_TRIES) {
                 log(
-                  `bot: message ${message.id} failed (try ${String(tries)}), kept: ${(err as Error).message}`,
+                  `bot: message ${logId(message.id)} failed (try ${String(tries)}), kept: ${(err as Error).message}`,
                 );
                 break; // stays first in the list; the sweeper tries again
               }
-              log(`bot: message ${message.id} given up after ${String(tries)} tries`);
+              log(`bot: message ${logId(message.id)} given up after ${String(tries)} tries`);
             }
           } else log('bot: a queued message could not be read (key changed?); skipped');
           await redis.multi().lpop(key.queue).del(key.tries).exec();
@@ -483,4 +483,12 @@ export function createDispatcher(deps: DispatcherDeps): {
       await Promise.allSettled([...running]);
     },
   };
+}
+
+/**
+ * A message id as logs show it: whatsapp-web.js ids hold the sender's number
+ * (`false_628…@c.us_…`), so logs get a short hash that still matches across lines.
+ */
+function logId(id: string): string {
+  return createHash('sha256').update(id).digest('hex').slice(0, 12);
 }
