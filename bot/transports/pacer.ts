@@ -21,9 +21,26 @@ export function createPacer(options: {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const interval = 60_000 / options.perMinute;
   const maxWaitMs = options.maxWaitMs ?? 120_000;
-  /** Earliest time of the next send, per chat and overall. */
+  /** Earliest time of the next send per chat; the send times reserved for all chats, sorted. */
   const chatNext = new Map<string, number>();
-  let globalNext = 0;
+  let reserved: number[] = [];
+
+  /**
+   * The first time at or after `from` that is at least `interval` away from every reserved send
+   * (a chat waiting out its own gap holds a slot in the future without blocking other chats now).
+   */
+  function globalSlot(from: number, t: number): number {
+    reserved = reserved.filter((r) => r > t - interval);
+    let at = from;
+    for (const r of reserved) {
+      if (r + interval <= at) continue;
+      if (r - interval >= at) break;
+      at = r + interval;
+    }
+    reserved.push(at);
+    reserved.sort((a, b) => a - b);
+    return at;
+  }
   const chains = new Map<string, Promise<unknown>>();
   const pending = new Map<string, number>();
 
@@ -45,10 +62,14 @@ export function createPacer(options: {
         .catch(() => undefined)
         .then(async () => {
           const t = now();
-          const at = Math.max(t, chatNext.get(chatId) ?? 0, globalNext);
-          if (at - t > maxWaitMs)
+          const wanted = Math.max(t, chatNext.get(chatId) ?? 0);
+          if (wanted - t > maxWaitMs)
             throw new TransportError(false, 'RATE_LIMITED', 'send queue full; try later');
-          globalNext = at + interval;
+          const at = globalSlot(wanted, t);
+          if (at - t > maxWaitMs) {
+            reserved = reserved.filter((r) => r !== at);
+            throw new TransportError(false, 'RATE_LIMITED', 'send queue full; try later');
+          }
           chatNext.set(chatId, at + options.chatGapMs);
           prune(t);
           if (at > t) await sleep(at - t);

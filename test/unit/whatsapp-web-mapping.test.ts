@@ -171,6 +171,20 @@ describe('pacing', () => {
       expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(1000);
   });
 
+  test("a chat waiting out its gap does not hold up another chat's first send", async () => {
+    // Real time, short gaps: chat1's second send waits 300 ms; chat2 must not wait behind it.
+    const pacer = createPacer({ chatGapMs: 300, perMinute: 6000 });
+    const times: Record<string, number> = {};
+    const start = Date.now();
+    await pacer.run('chat1', () => Promise.resolve((times.a = Date.now())));
+    const second = pacer.run('chat1', () => Promise.resolve((times.b = Date.now())));
+    await new Promise((r) => setTimeout(r, 5));
+    await pacer.run('chat2', () => Promise.resolve((times.x = Date.now())));
+    await second;
+    expect((times.x ?? 0) - start).toBeLessThan(150);
+    expect((times.b ?? 0) - (times.a ?? 0)).toBeGreaterThanOrEqual(295);
+  });
+
   test('a flood to one chat is refused past the longest wait, not queued without end', async () => {
     const c = clock();
     // Sleeps never resolve here: everything stays queued.
