@@ -28,6 +28,29 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]) {
 }
 
 /** Runs `fn` every `ms` while the page is visible (queues and lists others change meanwhile). */
+/**
+ * Runs a change (a POST, a PATCH) and reloads the data it affects; remembers the error to show.
+ * `run` resolves true when the change went through.
+ */
+export function useChange(reload: () => void): {
+  error: unknown;
+  run: (change: Promise<unknown>) => Promise<boolean>;
+} {
+  const [error, setError] = useState<unknown>(null);
+  const run = async (change: Promise<unknown>) => {
+    setError(null);
+    try {
+      await change;
+      reload();
+      return true;
+    } catch (err) {
+      setError(err);
+      return false;
+    }
+  };
+  return { error, run };
+}
+
 export function useInterval(fn: () => void, ms: number): void {
   const latest = useRef(fn);
   latest.current = fn;

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { formatDateTime, t, tOr, useLang } from '../i18n';
 import type { StaffRole } from '../session';
-import { ErrorBox, Section, SelectField, TextField, useAsync } from '../ui';
+import { ErrorBox, Section, SelectField, TextField, useAsync, useChange } from '../ui';
 
 interface Staff {
   id: string;
@@ -79,17 +79,8 @@ function QueueDashboard() {
 function StaffAccounts() {
   const list = useAsync(() => api<Staff[]>('GET', '/users'), []);
   const [form, setForm] = useState({ username: '', fullName: '', email: '', role: 'HELPDESK' });
-  const [error, setError] = useState<unknown>(null);
   const [secret, setSecret] = useState<{ who: string; password: string } | null>(null);
-  const run = async (p: Promise<unknown>) => {
-    setError(null);
-    try {
-      await p;
-      list.reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, run } = useChange(list.reload);
   const create = async (e: Event) => {
     e.preventDefault();
     await run(
@@ -239,16 +230,7 @@ function ServiceAccounts() {
   const [name, setName] = useState('');
   const [kind, setKind] = useState('BOT');
   const [token, setToken] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (p: Promise<unknown>) => {
-    setError(null);
-    try {
-      await p;
-      list.reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, run } = useChange(list.reload);
   return (
     <Section title={t('admin.services')} id="adm-services">
       {token && (
@@ -327,18 +309,7 @@ function RejectReasons() {
   const list = useAsync(() => api<Reason[]>('GET', '/admin/reject-reasons'), []);
   const empty = { code: '', labelId: '', labelEn: '' };
   const [form, setForm] = useState(empty);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (p: Promise<unknown>) => {
-    setError(null);
-    try {
-      await p;
-      list.reload();
-      return true;
-    } catch (err) {
-      setError(err);
-      return false;
-    }
-  };
+  const { error, run } = useChange(list.reload);
   const create = async (e: Event) => {
     e.preventDefault();
     const json = {
@@ -443,18 +414,7 @@ function WorkingCalendar() {
   );
   const empty = { date: '', name: '', kind: 'OFFICE' };
   const [form, setForm] = useState(empty);
-  const [error, setError] = useState<unknown>(null);
-  const run = async (p: Promise<unknown>) => {
-    setError(null);
-    try {
-      await p;
-      cal.reload();
-      return true;
-    } catch (err) {
-      setError(err);
-      return false;
-    }
-  };
+  const { error, run } = useChange(cal.reload);
   const save = async (e: Event) => {
     e.preventDefault();
     const ok = await run(

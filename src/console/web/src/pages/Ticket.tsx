@@ -253,18 +253,7 @@ function Actions(props: {
         {allowed.includes('validity_result') && (
           <fieldset>
             <legend>{t('action.validity')}</legend>
-            <Field label={t('action.note')} wide>
-              {(id) => (
-                <textarea
-                  id={id}
-                  rows={2}
-                  value={note}
-                  onInput={(e) => {
-                    setNote(e.currentTarget.value);
-                  }}
-                />
-              )}
-            </Field>
+            <NoteField label={t('action.note')} value={note} onInput={setNote} />
             <button
               type="button"
               class="primary"
@@ -303,18 +292,7 @@ function Actions(props: {
                 })),
               ]}
             />
-            <Field label={t('action.note')} wide>
-              {(id) => (
-                <textarea
-                  id={id}
-                  rows={2}
-                  value={note}
-                  onInput={(e) => {
-                    setNote(e.currentTarget.value);
-                  }}
-                />
-              )}
-            </Field>
+            <NoteField label={t('action.note')} value={note} onInput={setNote} />
             <button
               type="button"
               class="danger"
@@ -336,18 +314,7 @@ function Actions(props: {
             />
             {ticket.step === 'UNCLASSIFIED' && (
               // Mail that is not a request: archived with the reason in the note.
-              <Field label={t('action.notARequest')} wide>
-                {(id) => (
-                  <textarea
-                    id={id}
-                    rows={2}
-                    value={note}
-                    onInput={(e) => {
-                      setNote(e.currentTarget.value);
-                    }}
-                  />
-                )}
-              </Field>
+              <NoteField label={t('action.notARequest')} value={note} onInput={setNote} />
             )}
             <button
               type="button"
@@ -892,5 +859,23 @@ function History({ ticket }: { ticket: TicketDetail }) {
         ))}
       </ol>
     </Section>
+  );
+}
+
+/** A short free-text note that goes with an action (validity, rejection, archive). */
+function NoteField(props: { label: string; value: string; onInput: (v: string) => void }) {
+  return (
+    <Field label={props.label} wide>
+      {(id) => (
+        <textarea
+          id={id}
+          rows={2}
+          value={props.value}
+          onInput={(e) => {
+            props.onInput(e.currentTarget.value);
+          }}
+        />
+      )}
+    </Field>
   );
 }
