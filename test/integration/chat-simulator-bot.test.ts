@@ -1,7 +1,7 @@
-import { startBot, type RunningBot } from '../../bot/run';
-import { rotateInternalBotToken } from '../../src/auth/internal-bot';
+import type { RunningBot } from '../../bot/run';
 import { startWorkers, type Workers } from '../../src/worker';
 import { eventuallyExpect as eventually } from '../helpers/eventually';
+import { startTestBot } from '../helpers/bot';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -27,18 +27,7 @@ describe('chat simulator with the real bot', () => {
       env: { CHAT_SIMULATOR: 'public', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
     });
     workers = await startWorkers(t.container, t.redis);
-    const token = await rotateInternalBotToken({
-      dataSource: t.container.dataSource,
-      audit: t.container.audit,
-      clock: t.container.clock,
-    });
-    bot = await startBot({
-      config: t.config,
-      redis: t.redis,
-      apiUrl: t.baseUrl,
-      token,
-      log: () => undefined,
-    });
+    bot = await startTestBot(t);
   });
   afterAll(async () => {
     await bot.close();

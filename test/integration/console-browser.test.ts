@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { systemActor } from '../../src/audit/audit.service';
 import { intakeActor, intakePrincipal } from '../../src/email/intake';
 import type { StaffRole } from '../../src/auth/roles';
@@ -8,6 +8,7 @@ import { projectRoot } from '../../src/shared/paths';
 import { CONSOLE_BUDGET_BYTES, consoleWeight } from '../../bench/console-weight';
 import { startWorkers, type Workers } from '../../src/worker';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { launchChromium } from '../helpers/browser';
 import { createTestApp, TEST_PASSWORD, type TestApp } from '../helpers/test-app';
 
 /**
@@ -15,7 +16,6 @@ import { createTestApp, TEST_PASSWORD, type TestApp } from '../helpers/test-app'
  * HTTP by the API with the built console, workers running and mail going to an SMTP sink.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = join(projectRoot, 'test-artifacts', 'console');
 const DESKTOP = { width: 1366, height: 768 };
 const TABLET = { width: 820, height: 1180 };
@@ -39,9 +39,6 @@ describe('staff console in Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
-    }
     mkdirSync(artifacts, { recursive: true });
     sink = await startSmtpSink();
     t = await createTestApp({
@@ -58,19 +55,7 @@ describe('staff console in Chromium', () => {
       actor: systemActor,
     });
     workers = await startWorkers(t.container, t.redis);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterEach(() => {

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startBot, type RunningBot } from '../../bot/run';
-import { rotateInternalBotToken } from '../../src/auth/internal-bot';
+import type { Browser, Page } from 'playwright-core';
+import type { RunningBot } from '../../bot/run';
 import { systemActor } from '../../src/audit/audit.service';
 import { projectRoot } from '../../src/shared/paths';
 import { startWorkers, type Workers } from '../../src/worker';
+import { startTestBot } from '../helpers/bot';
+import { launchChromium } from '../helpers/browser';
 import { createTestApp, TEST_PASSWORD, type TestApp } from '../helpers/test-app';
 
 /**
@@ -13,7 +14,6 @@ import { createTestApp, TEST_PASSWORD, type TestApp } from '../helpers/test-app'
  * page and hands it the signed-in member's token; the real bot answers. Outside the console the
  * same page, with no token, asks to sign in.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = join(projectRoot, 'test-artifacts', 'console');
 jest.setTimeout(120_000);
 
@@ -25,24 +25,12 @@ describe('chat simulator in the console (staff mode)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     mkdirSync(artifacts, { recursive: true });
     t = await createTestApp({
       env: { CHAT_SIMULATOR: 'staff', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
     });
     workers = await startWorkers(t.container, t.redis);
-    const token = await rotateInternalBotToken({
-      dataSource: t.container.dataSource,
-      audit: t.container.audit,
-      clock: t.container.clock,
-    });
-    bot = await startBot({
-      config: t.config,
-      redis: t.redis,
-      apiUrl: t.baseUrl,
-      token,
-      log: () => undefined,
-    });
+    bot = await startTestBot(t);
     await t.container.staff.create(
       {
         username: 'agus.hd',
@@ -53,19 +41,7 @@ describe('chat simulator in the console (staff mode)', () => {
       },
       systemActor,
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser.close();
