@@ -186,6 +186,12 @@ export const ConfigSchema = Type.Object(
       86_400,
       'A notice or outbox row stuck this long (e.g. Redis lost its data) is queued again',
     ),
+    WHATSAPP_WEBHOOK_RETENTION_DAYS: Int(
+      30,
+      1,
+      3650,
+      'Days a received Cloud API webhook (raw payload: numbers and message text) is kept once handed on',
+    ),
     WORKER_LOCK_SECONDS: Int(
       30,
       2,

@@ -4,6 +4,7 @@ import { LessThan } from 'typeorm';
 import { RefreshToken } from './auth/refresh-token.entity';
 import type { Container } from './container';
 import { maintenanceJobs, queueNames, type MaintenanceJob } from './jobs/queues';
+import { purgeWebhookEvents } from './whatsapp/webhook-retention';
 import { runProcess } from './runtime';
 import { createOutboxRelay } from './outbox/outbox-relay';
 import { purgeExpiredSecrets } from './outbox/secrets';
@@ -59,6 +60,7 @@ export async function startWorkers(container: Container, connection: Redis): Pro
     'notifications.sweep': {
       every: Math.min(60_000, Math.max(1000, config.NOTIFY_SWEEP_AFTER_SECONDS * 500)),
     },
+    'whatsapp.purge-webhooks': { pattern: '0 45 1 * * *', tz: config.OFFICE_TIMEZONE },
   };
   const scheduleAll = async () => {
     for (const name of maintenanceJobs) {
@@ -90,6 +92,12 @@ export async function startWorkers(container: Container, connection: Redis): Pro
       return { deleted: result.affected ?? 0 };
     },
     'notifications.sweep': () => container.notifier.sweep(notifications.queues),
+    'whatsapp.purge-webhooks': () =>
+      purgeWebhookEvents(
+        container.dataSource,
+        container.clock,
+        config.WHATSAPP_WEBHOOK_RETENTION_DAYS,
+      ),
   };
   const workerConnection = connection.duplicate();
   const worker = new Worker<Record<string, never>, unknown, MaintenanceJob>(

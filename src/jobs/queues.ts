@@ -72,5 +72,6 @@ export const maintenanceJobs = [
   'tickets.purge-retention',
   'secrets.purge-expired',
   'notifications.sweep',
+  'whatsapp.purge-webhooks',
 ] as const;
 export type MaintenanceJob = (typeof maintenanceJobs)[number];
