@@ -11,6 +11,9 @@ const swc = [
   },
 ];
 module.exports = {
+  // Integration files build their app on a database copy and hash staff passwords with argon2:
+  // on a busy 2-core machine a beforeAll can take longer than jest's 5 s default.
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'unit',
@@ -21,9 +24,6 @@ module.exports = {
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      // Each file builds its app on a database copy and hashes staff passwords with argon2: on a
-      // busy 2-core machine a beforeAll can take longer than jest's 5 s default.
-      testTimeout: 30_000,
       transform: { '^.+\\.ts$': swc },
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
