@@ -33,6 +33,7 @@ import { NotificationSchema, notificationsRoutes } from './notifications/notific
 import { ErrorBodySchema } from './shared/schemas';
 import { consoleRoutes } from './console/console.routes';
 import { settingsRoutes } from './offices/settings.routes';
+import { inboundEmailRoutes } from './email/inbound.routes';
 
 /** Log paths that may hold credentials or personal data; pino replaces them with [redacted]. */
 export const redactPaths = [
@@ -275,6 +276,11 @@ export async function buildApp(
     prefix: '/api/reports',
     dataSource: container.dataSource,
     clock: container.clock,
+  });
+  await app.register(inboundEmailRoutes, {
+    prefix: '/api',
+    dataSource: container.dataSource,
+    audit: container.audit,
   });
   await app.register(settingsRoutes, {
     prefix: '/api',

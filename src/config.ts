@@ -192,6 +192,12 @@ export const ConfigSchema = Type.Object(
       3650,
       'Days a received Cloud API webhook (raw payload: numbers and message text) is kept once handed on',
     ),
+    EMAIL_UNROUTED_RETENTION_DAYS: Int(
+      30,
+      1,
+      3650,
+      'Days the raw copy of a mail that made no ticket (bounce, automatic reply, loop, malformed) is kept',
+    ),
     WORKER_LOCK_SECONDS: Int(
       30,
       2,

@@ -4,6 +4,7 @@ import { LessThan } from 'typeorm';
 import { RefreshToken } from './auth/refresh-token.entity';
 import type { Container } from './container';
 import { maintenanceJobs, queueNames, type MaintenanceJob } from './jobs/queues';
+import { purgeUnroutedEmails } from './email/inbound-retention';
 import { purgeWebhookEvents } from './whatsapp/webhook-retention';
 import { runProcess } from './runtime';
 import { createOutboxRelay } from './outbox/outbox-relay';
@@ -61,6 +62,7 @@ export async function startWorkers(container: Container, connection: Redis): Pro
       every: Math.min(60_000, Math.max(1000, config.NOTIFY_SWEEP_AFTER_SECONDS * 500)),
     },
     'whatsapp.purge-webhooks': { pattern: '0 45 1 * * *', tz: config.OFFICE_TIMEZONE },
+    'email.purge-unrouted': { pattern: '0 50 1 * * *', tz: config.OFFICE_TIMEZONE },
   };
   const scheduleAll = async () => {
     for (const name of maintenanceJobs) {
@@ -97,6 +99,13 @@ export async function startWorkers(container: Container, connection: Redis): Pro
         container.dataSource,
         container.clock,
         config.WHATSAPP_WEBHOOK_RETENTION_DAYS,
+      ),
+    'email.purge-unrouted': () =>
+      purgeUnroutedEmails(
+        container.dataSource,
+        container.storage,
+        container.clock,
+        config.EMAIL_UNROUTED_RETENTION_DAYS,
       ),
   };
   const workerConnection = connection.duplicate();

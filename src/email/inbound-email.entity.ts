@@ -74,6 +74,10 @@ export class InboundEmail {
 
   @Column({ name: 'processed_at', type: 'timestamptz', nullable: true })
   processedAt!: Date | null;
+
+  /** When the retention deleted the raw mail of one that made no ticket (the row stays, for dedupe). */
+  @Column({ name: 'raw_deleted_at', type: 'timestamptz', nullable: true })
+  rawDeletedAt!: Date | null;
 }
 
 /** Where the IMAP poller stands in a mailbox: its UIDVALIDITY and the last UID stored. */

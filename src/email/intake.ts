@@ -343,13 +343,21 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
 
     /** Ids of stored mails still waiting (for the sweeper: Redis may have lost their jobs). */
     async pending(olderThanMs: number, limit = 100): Promise<{ id: string; jobId: string }[]> {
-      const rows: { id: string; dedupe_key: string }[] = await dataSource.query(
-        `SELECT id, dedupe_key FROM inbound_emails
+      const rows: { id: string; dedupe_key: string; attempts: number }[] = await dataSource.query(
+        `SELECT id, dedupe_key, attempts FROM inbound_emails
           WHERE status = 'RECEIVED' AND received_at < $1
           ORDER BY received_at LIMIT $2`,
         [new Date(clock.now().getTime() - olderThanMs), limit],
       );
-      return rows.map((r) => ({ id: r.id, jobId: jobIdOf(r.dedupe_key) }));
+      // A mail sent back to RECEIVED after it FAILED gets a job id of its own: BullMQ keeps the
+      // failed job under the first one and would ignore a new job with that id.
+      return rows.map((r) => ({
+        id: r.id,
+        jobId:
+          r.attempts > 0
+            ? `${jobIdOf(r.dedupe_key)}-r${String(r.attempts)}`
+            : jobIdOf(r.dedupe_key),
+      }));
     },
 
     /**

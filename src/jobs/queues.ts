@@ -73,5 +73,6 @@ export const maintenanceJobs = [
   'secrets.purge-expired',
   'notifications.sweep',
   'whatsapp.purge-webhooks',
+  'email.purge-unrouted',
 ] as const;
 export type MaintenanceJob = (typeof maintenanceJobs)[number];
