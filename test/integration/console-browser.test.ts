@@ -502,6 +502,41 @@ describe('staff console in Chromium', () => {
     ]);
   });
 
+  test('inbound mail: the supervisor sees what the intake did and sends a failed mail through it again; the auditor only reads', async () => {
+    const [row] = await t.container.dataSource.query<{ id: string }[]>(
+      `INSERT INTO inbound_emails (dedupe_key, has_message_id, source, storage_key, size_bytes,
+         status, detail, attempts, processed_at)
+       VALUES (repeat('b', 64), true, 'SMTP', 'inbound/2026-11/failed.eml', 4096, 'FAILED',
+         'error: QueryFailedError', 5, now())
+       RETURNING id`,
+    );
+    await staff('SUPERVISOR', 'sari.sup');
+    const page = await newPage();
+    await login(page, 'sari.sup');
+    await page.getByRole('link', { name: 'Email masuk', exact: true }).click();
+    const failed = page.getByRole('row', { name: /Gagal diproses/ });
+    await failed.getByText('error: QueryFailedError').waitFor();
+    await shot(page, 'mail-1366');
+    await failed.getByRole('button', { name: 'Proses ulang' }).click();
+    await page.getByRole('row', { name: /Menunggu diproses/ }).waitFor();
+    const status = await t.container.dataSource.query<{ status: string }[]>(
+      'SELECT status FROM inbound_emails WHERE id = $1',
+      [row?.id],
+    );
+    expect(status[0]?.status).toBe('RECEIVED');
+
+    await t.container.dataSource.query(
+      `UPDATE inbound_emails SET status = 'FAILED' WHERE id = $1`,
+      [row?.id],
+    );
+    await staff('AUDITOR', 'yanto.aud');
+    const auditor = await newPage();
+    await login(auditor, 'yanto.aud');
+    await auditor.getByRole('link', { name: 'Email masuk', exact: true }).click();
+    await auditor.getByRole('row', { name: /Gagal diproses/ }).waitFor();
+    expect(await auditor.getByRole('button', { name: 'Proses ulang' }).count()).toBe(0);
+  });
+
   test('a role that must not see an action does not see it, and the API refuses it', async () => {
     await staff('FRONT_OFFICE', 'sari.fo');
     const page = await newPage(TABLET);

@@ -15,6 +15,7 @@ import { AdminPage } from './pages/Admin';
 import { ChatPage } from './pages/Chat';
 import { WhatsAppPage } from './pages/WhatsApp';
 import { AuditPage } from './pages/Audit';
+import { MailPage } from './pages/Mail';
 
 interface NavItem {
   href: string;
@@ -44,6 +45,7 @@ export const nav: NavItem[] = [
   },
   { href: '/reports', label: 'nav.reports', roles: ['ADMIN_PPE', 'SUPERVISOR', 'AUDITOR'] },
   { href: '/admin', label: 'nav.admin', roles: ['SUPERVISOR'] },
+  { href: '/mail', label: 'nav.mail', roles: ['SUPERVISOR', 'AUDITOR'] },
   { href: '/audit', label: 'nav.audit', roles: ['AUDITOR', 'SUPERVISOR'] },
   { href: '/chat', label: 'nav.chat', roles: ['FRONT_OFFICE', 'HELPDESK', 'SUPERVISOR'] },
   { href: '/whatsapp', label: 'nav.whatsapp', roles: ['SUPERVISOR'] },
@@ -164,6 +166,7 @@ function Page({ user, path }: { user: User; path: string }) {
   if ((p = match('/registry/:id', path))) return <RegistryEntryPage id={p.id ?? ''} user={user} />;
   if (path === '/reports') return <ReportsPage />;
   if (path.startsWith('/admin')) return <AdminPage />;
+  if (path === '/mail') return <MailPage user={user} />;
   if (path === '/audit') return <AuditPage />;
   if (path === '/chat') return <ChatPage />;
   if (path === '/whatsapp') return <WhatsAppPage />;
