@@ -152,7 +152,7 @@ export function MailPage({ user }: { user: User }) {
           </tbody>
         </table>
       </div>
-      {list.data && list.data.items.length === 0 && <p>{t('mail.empty')}</p>}
+      {list.data?.items.length === 0 && <p>{t('mail.empty')}</p>}
       {cursor && (
         <button type="button" onClick={() => void next()}>
           {t('common.more')}
