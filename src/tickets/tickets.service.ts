@@ -363,7 +363,11 @@ export function createTicketsService(deps: TicketsServiceDeps) {
       await m.update(
         TicketStepDeadline,
         { id: open.id },
-        { endedAt: now, workingMinutes: workingMinutesBetween(open.startedAt, now, calendar) },
+        {
+          endedAt: now,
+          // Whole minutes (the column is an integer; a step rarely ends on a minute boundary).
+          workingMinutes: Math.round(workingMinutesBetween(open.startedAt, now, calendar)),
+        },
       );
     }
     const step = stepOf(def, to);
