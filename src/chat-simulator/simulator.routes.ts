@@ -4,6 +4,7 @@ import type {} from '@fastify/multipart';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { StaffRole } from '../auth/roles';
 import { sniffDocumentType } from '../documents/file-type';
 import { AppError } from '../shared/errors';
 import { errorResponses } from '../shared/schemas';
@@ -20,6 +21,16 @@ import {
 
 /** The header that carries the simulator chat id (never the URL: URLs end up in logs). */
 export const SIM_SESSION_HEADER = 'x-chat-session';
+
+/**
+ * Staff mode: the roles that talk to requesters and may try the bot as one. The others (AUDITOR,
+ * ADMIN_PPE, service accounts such as the BOT) get 403 FORBIDDEN like any role-denied route.
+ */
+export const STAFF_CHAT_ROLES = [
+  'FRONT_OFFICE',
+  'HELPDESK',
+  'SUPERVISOR',
+] as const satisfies readonly StaffRole[];
 
 const MAX_TEXT = 20_000;
 const MAX_STREAMS = 500;
@@ -43,7 +54,7 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
   uploadMaxBytes: number;
 }> = async (app, { redis, redisPrefix: prefix, mode, messagesPerMinute, uploadMaxBytes }) => {
   const keys = simulatorKeys(prefix);
-  const access = mode === 'public' ? 'public' : 'staff';
+  const access = mode === 'public' ? 'public' : STAFF_CHAT_ROLES;
   const owner = (request: FastifyRequest) => request.principal?.id ?? 'public';
   /** Who to count for limits: the staff member, or a hash of the client's address. */
   const client = (request: FastifyRequest) =>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InboundMessage } from '../../bot/transport';
 import { createSimulatorTransport } from '../../bot/transports/simulator';
+import { STAFF_CHAT_ROLES } from '../../src/chat-simulator/simulator.routes';
 import { InternalBotRevoked, rotateInternalBotToken } from '../../src/auth/internal-bot';
 import { systemActor } from '../../src/audit/audit.service';
 import { AppError } from '../../src/shared/errors';
@@ -332,6 +333,49 @@ describe('web chat simulator access', () => {
         json: { text: 'halo' },
       });
       expect(other.status).toBe(404);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('staff mode: only FRONT_OFFICE, HELPDESK and SUPERVISOR; others get 403 FORBIDDEN', async () => {
+    const t = await createTestApp({ env: { CHAT_SIMULATOR: 'staff' } });
+    try {
+      for (const role of STAFF_CHAT_ROLES) {
+        const res = await t.http('POST', '/api/chat-simulator/sessions', {
+          token: await t.tokenFor(role),
+        });
+        expect({ role, status: res.status }).toEqual({ role, status: 201 });
+      }
+      const bot = await rotateInternalBotToken({
+        dataSource: t.container.dataSource,
+        audit: t.container.audit,
+        clock: t.container.clock,
+      });
+      const denied: [string, string][] = [
+        ['AUDITOR', await t.tokenFor('AUDITOR')],
+        ['ADMIN_PPE', await t.tokenFor('ADMIN_PPE')],
+        ['BOT', bot],
+      ];
+      for (const [who, token] of denied) {
+        for (const [method, path] of [
+          ['POST', '/api/chat-simulator/sessions'],
+          ['POST', '/api/chat-simulator/messages'],
+          ['GET', '/api/chat-simulator/events'],
+        ] as const) {
+          const res = await t.http<{ code: string }>(method, path, {
+            token,
+            headers: { 'x-chat-session': 'x' },
+            ...(method === 'POST' && path.endsWith('messages') ? { json: { text: 'halo' } } : {}),
+          });
+          expect({ who, path, status: res.status, code: res.body.code }).toEqual({
+            who,
+            path,
+            status: 403,
+            code: 'FORBIDDEN',
+          });
+        }
+      }
     } finally {
       await t.close();
     }
