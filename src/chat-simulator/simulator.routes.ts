@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { StaffRole } from '../auth/roles';
 import { sniffDocumentType } from '../documents/file-type';
 import { AppError } from '../shared/errors';
-import { errorResponses } from '../shared/schemas';
+import { EmptyBodySchema, errorResponses, noBodyIsEmpty } from '../shared/schemas';
 import {
   enqueueSimulatorInbound,
   MEDIA_TTL_SECONDS,
@@ -98,9 +98,11 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
     '/chat-simulator/sessions',
     {
       config: { access },
+      preValidation: noBodyIsEmpty,
       schema: {
         tags,
         summary: 'Open a simulator chat: a new random chat id the browser keeps',
+        body: EmptyBodySchema,
         response: {
           201: Type.Object({ chatId: Type.String(), expiresInSeconds: Type.Integer() }),
           ...errorResponses(429),

@@ -381,6 +381,28 @@ describe('web chat simulator access', () => {
     }
   });
 
+  test('opening a session takes no body: junk gets 400 VALIDATION_FAILED, {} or nothing 201', async () => {
+    const t = await createTestApp({ env: { CHAT_SIMULATOR: 'public' } });
+    try {
+      for (const junk of [
+        { json: { chatId: 'sim:x' } },
+        { json: 'x' },
+        { body: 'junk', headers: { 'content-type': 'text/plain' } },
+      ]) {
+        const res = await t.http<{ code: string }>('POST', '/api/chat-simulator/sessions', junk);
+        expect({ junk, status: res.status, code: res.body.code }).toEqual({
+          junk,
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        });
+      }
+      expect((await t.http('POST', '/api/chat-simulator/sessions', { json: {} })).status).toBe(201);
+      expect((await t.http('POST', '/api/chat-simulator/sessions')).status).toBe(201);
+    } finally {
+      await t.close();
+    }
+  });
+
   test('off: no simulator route exists', async () => {
     const t = await createTestApp({ env: { CHAT_SIMULATOR: 'off' } });
     try {
