@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 
@@ -7,7 +7,9 @@ import type { Config } from '../config';
  * sends and streams the replies back) and the bot's `simulator` transport (which consumes the
  * inbound stream and writes the replies). Nothing here holds a connection of its own.
  *
- *   <prefix>:sim:session:<uuid>   a live simulator session (issued by the API), with a TTL
+ *   <prefix>:sim:session:<hash>   a live simulator session (issued by the API), with a TTL:
+ *                                 the SHA-256 of the browser's session secret names it, the value
+ *                                 is its chat id and owner (the secret itself is never stored)
  *   <prefix>:sim:in               Redis stream of inbound messages, consumer group `bot`:
  *                                 an entry stays pending until the bot's handler accepted it,
  *                                 so nothing accepted is lost while the bot restarts
@@ -38,7 +40,7 @@ export const SIM_GROUP = 'bot';
 
 export function simulatorKeys(prefix: string) {
   return {
-    session: (uuid: string) => `${prefix}:sim:session:${uuid}`,
+    session: (secretHash: string) => `${prefix}:sim:session:${secretHash}`,
     inbound: `${prefix}:sim:in`,
     media: (id: string) => `${prefix}:sim:media:${id}`,
     replies: (uuid: string) => `${prefix}:sim:out:${uuid}`,
@@ -113,8 +115,23 @@ export async function publishSimulatorReply(
   return id;
 }
 
-/** A fresh, unguessable simulator chat id (122 random bits). */
-export function newSimulatorChatId(): { chatId: string; uuid: string } {
+/**
+ * A fresh simulator chat: its id (`sim:<uuid>`, which becomes a ticket's WhatsApp contact and is
+ * shown to staff, so it is no credential) and the browser's session secret (256 random bits,
+ * base64url), the only thing that lets a browser read or post in that chat.
+ */
+export function newSimulatorSession(): { chatId: string; uuid: string; secret: string } {
   const uuid = randomUUID();
-  return { chatId: `${SIM_CHAT_PREFIX}${uuid}`, uuid };
+  return {
+    chatId: `${SIM_CHAT_PREFIX}${uuid}`,
+    uuid,
+    secret: randomBytes(32).toString('base64url'),
+  };
+}
+
+/** What names a session in Redis: a hash of its secret, or null for a malformed secret. */
+export function simulatorSessionHash(secret: string): string | null {
+  if (secret.length !== 43 || Buffer.from(secret, 'base64url').toString('base64url') !== secret)
+    return null;
+  return createHash('sha256').update(secret).digest('hex');
 }

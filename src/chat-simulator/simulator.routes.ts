@@ -11,15 +11,16 @@ import { EmptyBodySchema, errorResponses, noBodyIsEmpty } from '../shared/schema
 import {
   enqueueSimulatorInbound,
   MEDIA_TTL_SECONDS,
-  newSimulatorChatId,
+  newSimulatorSession,
   SESSION_TTL_SECONDS,
   simulatorKeys,
+  simulatorSessionHash,
   simulatorUuid,
   type SimulatorInbound,
   type SimulatorMode,
 } from './channel';
 
-/** The header that carries the simulator chat id (never the URL: URLs end up in logs). */
+/** The header that carries the session secret (never the URL: URLs end up in logs). */
 export const SIM_SESSION_HEADER = 'x-chat-session';
 
 /**
@@ -40,9 +41,26 @@ const SESSIONS_PER_IP_PER_HOUR = 30;
 const FILES_PER_SESSION_PER_HOUR = 10;
 const FILES_PER_CLIENT_PER_HOUR = 30;
 
+interface StoredSession {
+  chatId: string;
+  owner: string;
+}
+
+function parseSession(raw: string | null): StoredSession | null {
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<StoredSession>;
+    return typeof v.chatId === 'string' && typeof v.owner === 'string'
+      ? { chatId: v.chatId, owner: v.owner }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * The web chat simulator's API: a browser opens a session (a random `sim:<uuid>` chat id that only
- * it holds), posts messages and files, and reads the bot's replies as server-sent events. Access is
+ * The web chat simulator's API: a browser opens a session (a random `sim:<uuid>` chat id and a
+ * session secret that only it holds; Redis keeps a hash of the secret), posts messages and files, and reads the bot's replies as server-sent events. Access is
  * `public` (a demo page) or `staff` (the console), from CHAT_SIMULATOR; with `off` nothing is
  * registered. The bot reads what is posted from a Redis stream (see channel.ts).
  */
@@ -73,22 +91,28 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
     }
   }
 
-  /** The caller's session from its header: well-formed, live and (staff mode) its own. */
-  async function session(request: FastifyRequest): Promise<{ chatId: string; uuid: string }> {
+  /**
+   * The caller's session from its secret: well-formed, live and (staff mode) its own. The chat id
+   * alone is no credential (staff see it as a ticket's contact).
+   */
+  async function session(
+    request: FastifyRequest,
+  ): Promise<{ chatId: string; uuid: string; key: string }> {
     const raw = request.headers[SIM_SESSION_HEADER];
-    const chatId = typeof raw === 'string' ? raw : '';
-    const uuid = simulatorUuid(chatId);
+    const hash = simulatorSessionHash(typeof raw === 'string' ? raw : '');
+    if (!hash) throw new AppError('CHAT_SESSION_UNKNOWN');
+    const key = keys.session(hash);
+    const stored = parseSession(await redis.get(key));
+    if (!stored || stored.owner !== owner(request)) throw new AppError('CHAT_SESSION_UNKNOWN');
+    const uuid = simulatorUuid(stored.chatId);
     if (!uuid) throw new AppError('CHAT_SESSION_UNKNOWN');
-    const key = keys.session(uuid);
-    const holder = await redis.get(key);
-    if (holder === null || holder !== owner(request)) throw new AppError('CHAT_SESSION_UNKNOWN');
     await redis.expire(key, SESSION_TTL_SECONDS);
-    return { chatId, uuid };
+    return { chatId: stored.chatId, uuid, key };
   }
 
   const SessionHeaders = Type.Object({
     [SIM_SESSION_HEADER]: Type.String({
-      description: 'The chat id from POST /api/chat-simulator/sessions',
+      description: 'The session secret (`session`) from POST /api/chat-simulator/sessions',
     }),
   });
   const Accepted = Type.Object({ id: Type.String() });
@@ -101,19 +125,32 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
       preValidation: noBodyIsEmpty,
       schema: {
         tags,
-        summary: 'Open a simulator chat: a new random chat id the browser keeps',
+        summary:
+          'Open a simulator chat: a new chat id and its session secret, which only the browser keeps',
         body: EmptyBodySchema,
         response: {
-          201: Type.Object({ chatId: Type.String(), expiresInSeconds: Type.Integer() }),
+          201: Type.Object({
+            session: Type.String({
+              description: 'The secret for the x-chat-session header (base64url, 256 bits)',
+            }),
+            chatId: Type.String({ description: 'The chat as the bot and staff see it' }),
+            expiresInSeconds: Type.Integer({ description: 'Idle lifetime; each use renews it' }),
+          }),
           ...errorResponses(429),
         },
       },
     },
     async (request, reply) => {
       await limit('sessions', client(request), SESSIONS_PER_IP_PER_HOUR, 3600);
-      const { chatId, uuid } = newSimulatorChatId();
-      await redis.set(keys.session(uuid), owner(request), 'EX', SESSION_TTL_SECONDS);
-      return reply.status(201).send({ chatId, expiresInSeconds: SESSION_TTL_SECONDS });
+      const { chatId, secret } = newSimulatorSession();
+      const hash = simulatorSessionHash(secret);
+      if (!hash) throw new Error('malformed session secret');
+      const stored: StoredSession = { chatId, owner: owner(request) };
+      await redis.set(keys.session(hash), JSON.stringify(stored), 'EX', SESSION_TTL_SECONDS);
+      return reply
+        .status(201)
+        .header('cache-control', 'no-store')
+        .send({ session: secret, chatId, expiresInSeconds: SESSION_TTL_SECONDS });
     },
   );
 

@@ -109,21 +109,31 @@ describe('web chat simulator (public demo)', () => {
     await t.close();
   });
 
-  async function openChat(): Promise<string> {
-    const res = await t.http<{ chatId: string }>('POST', '/api/chat-simulator/sessions');
+  /** A browser's chat: its session secret (the credential) and its chat id (what the bot sees). */
+  interface Chat {
+    session: string;
+    chatId: string;
+  }
+  async function openChat(): Promise<Chat> {
+    const res = await t.http<Chat & { expiresInSeconds: number }>(
+      'POST',
+      '/api/chat-simulator/sessions',
+    );
     expect(res.status).toBe(201);
     expect(res.body.chatId).toMatch(/^sim:[0-9a-f-]{36}$/);
-    return res.body.chatId;
+    expect(res.body.session).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(res.body.expiresInSeconds).toBeGreaterThan(0);
+    return { session: res.body.session, chatId: res.body.chatId };
   }
-  const say = (chatId: string, json: unknown) =>
+  const say = (chat: Chat | string, json: unknown) =>
     t.http<{ id: string; code?: string }>('POST', '/api/chat-simulator/messages', {
-      headers: { 'x-chat-session': chatId },
+      headers: { 'x-chat-session': typeof chat === 'string' ? chat : chat.session },
       json,
     });
-  const listen = async (chatId: string, lastEventId?: string) => {
+  const listen = async (chat: Chat, lastEventId?: string) => {
     const res = await fetch(`${t.baseUrl}/api/chat-simulator/events`, {
       headers: {
-        'x-chat-session': chatId,
+        'x-chat-session': chat.session,
         ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
       },
     });
@@ -133,9 +143,10 @@ describe('web chat simulator (public demo)', () => {
   };
 
   test('a message reaches the bot as an InboundMessage; its reply streams back live', async () => {
-    const chatId = await openChat();
-    const events = await listen(chatId);
-    const sent = await say(chatId, { text: 'halo' });
+    const chat = await openChat();
+    const { chatId } = chat;
+    const events = await listen(chat);
+    const sent = await say(chat, { text: 'halo' });
     expect(sent.status).toBe(202);
     await eventually(() => {
       expect(events.frames).toHaveLength(1);
@@ -157,9 +168,9 @@ describe('web chat simulator (public demo)', () => {
   });
 
   test('menus arrive as menus (buttons in the page); a button press is a choice', async () => {
-    const chatId = await openChat();
-    const events = await listen(chatId);
-    await say(chatId, { text: 'menu' });
+    const chat = await openChat();
+    const events = await listen(chat);
+    await say(chat, { text: 'menu' });
     await eventually(() => {
       expect(events.frames).toHaveLength(1);
     });
@@ -168,7 +179,7 @@ describe('web chat simulator (public demo)', () => {
       body: 'Pilih layanan',
       sections: [{ rows: [{ id: 'reset_password' }, { id: 'user_id', description: 'SPSE' }] }],
     });
-    const pick = await say(chatId, { text: 'Lupa user ID', choiceId: 'user_id' });
+    const pick = await say(chat, { text: 'Lupa user ID', choiceId: 'user_id' });
     await eventually(() => {
       expect(received.find((m) => m.id === pick.body.id)).toMatchObject({
         kind: 'choice',
@@ -180,19 +191,20 @@ describe('web chat simulator (public demo)', () => {
   });
 
   test('a browser that reconnects with Last-Event-ID gets what it missed, nothing twice', async () => {
-    const chatId = await openChat();
-    const first = await listen(chatId);
-    await say(chatId, { text: 'satu' });
+    const chat = await openChat();
+    const { chatId } = chat;
+    const first = await listen(chat);
+    await say(chat, { text: 'satu' });
     await eventually(() => {
       expect(first.frames).toHaveLength(1);
     });
     await first.close();
-    await say(chatId, { text: 'dua' });
-    await say(chatId, { text: 'tiga' });
+    await say(chat, { text: 'dua' });
+    await say(chat, { text: 'tiga' });
     await eventually(() => {
       expect(received.filter((m) => m.chatId === chatId)).toHaveLength(3);
     });
-    const again = await listen(chatId, first.frames[0]?.id ?? '');
+    const again = await listen(chat, first.frames[0]?.id ?? '');
     await eventually(() => {
       expect(again.frames.map((f) => (f.data as { text: string }).text)).toEqual([
         'balasan: text dua',
@@ -202,32 +214,58 @@ describe('web chat simulator (public demo)', () => {
     await again.close();
   });
 
-  test('a session reads only its own replies; an unknown or forged chat id gets nothing', async () => {
+  test('a session reads only its own replies; an unknown or forged secret gets nothing', async () => {
     const mine = await openChat();
     const forged = `sim:${randomUUID()}`;
-    for (const chatId of [forged, 'sim:not-a-uuid', mine.toUpperCase(), `x${mine}`]) {
+    for (const secret of [
+      forged,
+      'sim:not-a-uuid',
+      mine.session.toUpperCase(),
+      `x${mine.session}`,
+      mine.session.slice(1),
+    ]) {
       const res = await fetch(`${t.baseUrl}/api/chat-simulator/events`, {
-        headers: { 'x-chat-session': chatId },
+        headers: { 'x-chat-session': secret },
       });
-      expect({ chatId, status: res.status }).toEqual({ chatId, status: 404 });
+      expect({ secret, status: res.status }).toEqual({ secret, status: 404 });
       expect(((await res.json()) as { code: string }).code).toBe('CHAT_SESSION_UNKNOWN');
-      expect((await say(chatId, { text: 'halo' })).status).toBe(404);
+      expect((await say(secret, { text: 'halo' })).status).toBe(404);
     }
     const none = await t.http('GET', '/api/chat-simulator/events');
     expect(none.status).toBe(400);
-    // The chat id travels in a header: no route takes it in the URL.
-    const inUrl = await t.http('GET', `/api/chat-simulator/events?chatId=${mine}`);
+    // The secret travels in a header: no route takes it in the URL.
+    const inUrl = await t.http('GET', `/api/chat-simulator/events?session=${mine.session}`);
     expect(inUrl.status).toBe(400);
   });
 
+  test('the chat id (a ticket contact that staff see) is no credential; Redis keeps no secret', async () => {
+    const chat = await openChat();
+    const asId = await say(chat.chatId, { text: 'halo' });
+    expect(asId.status).toBe(404);
+    expect(asId.body.code).toBe('CHAT_SESSION_UNKNOWN');
+    const events = await fetch(`${t.baseUrl}/api/chat-simulator/events`, {
+      headers: { 'x-chat-session': chat.chatId },
+    });
+    expect(events.status).toBe(404);
+    await events.body?.cancel();
+    // Only a hash of the secret names the session; the secret is nowhere in Redis.
+    const keys = await t.redis.keys(`${t.config.REDIS_PREFIX}:sim:session:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(key).not.toContain(chat.session);
+      expect(await t.redis.get(key)).not.toContain(chat.session);
+    }
+    expect((await say(chat, { text: 'halo' })).status).toBe(202);
+  });
+
   test('files: a PDF or photo reaches the bot as a document/image; others are refused', async () => {
-    const chatId = await openChat();
+    const chat = await openChat();
     const upload = (bytes: Buffer, name: string, caption?: string) => {
       const form = new FormData();
       if (caption) form.append('caption', caption);
       form.append('file', new Blob([bytes]), name);
       return t.http<{ id: string; code?: string }>('POST', '/api/chat-simulator/files', {
-        headers: { 'x-chat-session': chatId },
+        headers: { 'x-chat-session': chat.session },
         body: form,
       });
     };
@@ -276,25 +314,26 @@ describe('web chat simulator (public demo)', () => {
   });
 
   test('a flood is rate limited per session, with Retry-After, and others are not affected', async () => {
-    const chatId = await openChat();
+    const chat = await openChat();
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++)
-      statuses.push((await say(chatId, { text: `spam ${String(i)}` })).status);
+      statuses.push((await say(chat, { text: `spam ${String(i)}` })).status);
     expect(statuses.filter((s) => s === 202)).toHaveLength(8);
-    const limited = await say(chatId, { text: 'lagi' });
+    const limited = await say(chat, { text: 'lagi' });
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe('CHAT_RATE_LIMITED');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await say(await openChat(), { text: 'halo' })).status).toBe(202);
-    const long = await say(chatId, { text: 'x'.repeat(20_001) });
+    const long = await say(chat, { text: 'x'.repeat(20_001) });
     expect(long.status).toBe(400);
   });
 
   test('nothing accepted is lost while the bot restarts, and a failed hand-over is retried', async () => {
     await bot.stop();
-    const chatId = await openChat();
+    const chat = await openChat();
+    const { chatId } = chat;
     const ids: string[] = [];
-    for (const text of ['satu', 'dua', 'tiga']) ids.push((await say(chatId, { text })).body.id);
+    for (const text of ['satu', 'dua', 'tiga']) ids.push((await say(chat, { text })).body.id);
     failNext = 1;
     await startBot();
     await eventually(() => {
@@ -316,11 +355,11 @@ describe('web chat simulator access', () => {
       expect((await t.http('POST', '/api/chat-simulator/sessions')).status).toBe(401);
       const a = await t.tokenFor('HELPDESK');
       const b = await t.tokenFor('FRONT_OFFICE');
-      const res = await t.http<{ chatId: string }>('POST', '/api/chat-simulator/sessions', {
+      const res = await t.http<{ session: string }>('POST', '/api/chat-simulator/sessions', {
         token: a,
       });
       expect(res.status).toBe(201);
-      const headers = { 'x-chat-session': res.body.chatId };
+      const headers = { 'x-chat-session': res.body.session };
       const own = await t.http('POST', '/api/chat-simulator/messages', {
         token: a,
         headers,

@@ -1,6 +1,6 @@
-// The web chat simulator: the Helpus WhatsApp bot in a browser window. The chat id (sim:<uuid>)
-// comes from the server, stays in this tab (sessionStorage) and travels in a header, never in a
-// URL. Replies arrive as server-sent events read with fetch (so the header can be sent), resumed
+// The web chat simulator: the Helpus WhatsApp bot in a browser window. The session secret comes
+// from the server, stays in this tab (sessionStorage) and travels in a header, never in a URL (the
+// chat id the bot sees is no credential and is not kept). Replies arrive as server-sent events read with fetch (so the header can be sent), resumed
 // from the last event id after a drop. The bot's words come from its templates; this file only
 // holds the page's own labels.
 const $ = (id) => document.getElementById(id);
@@ -39,7 +39,7 @@ function freshToken() {
     setTimeout(resolve, 3000);
   });
 }
-let chatId = store.getItem('loket.sim.chatId');
+let session = store.getItem('loket.sim.session');
 let lastEventId = store.getItem('loket.sim.lastEventId') ?? '';
 let transcript = JSON.parse(store.getItem('loket.sim.transcript') ?? '[]');
 let stream = null;
@@ -48,7 +48,7 @@ let statusKey = 'connecting';
 function headers(extra = {}) {
   const h = { 'accept-language': lang, ...extra };
   if (consoleToken) h.authorization = `Bearer ${consoleToken}`;
-  if (chatId) h['x-chat-session'] = chatId;
+  if (session) h['x-chat-session'] = session;
   return h;
 }
 
@@ -139,10 +139,10 @@ async function openSession() {
     throw Object.assign(new Error(t('signIn')), { fatal: true });
   if (!res.ok) throw new Error(await errorText(res));
   const body = await res.json();
-  chatId = body.chatId;
+  session = body.session;
   lastEventId = '';
   transcript = [];
-  store.setItem('loket.sim.chatId', chatId);
+  store.setItem('loket.sim.session', session);
   save();
 }
 
@@ -159,8 +159,8 @@ async function listen() {
   }
   if (res.status === 404 || res.status === 400) {
     // The session expired (or the server forgot it): start a new one.
-    chatId = null;
-    store.removeItem('loket.sim.chatId');
+    session = null;
+    store.removeItem('loket.sim.session');
     return;
   }
   if (!res.ok || !res.body) throw new Error(await errorText(res));
@@ -201,7 +201,7 @@ async function connect() {
   let delay = 1000;
   while (mine === loops) {
     try {
-      if (!chatId) await openSession();
+      if (!session) await openSession();
       await listen();
       delay = 1000;
     } catch (err) {
@@ -219,7 +219,7 @@ async function connect() {
 }
 
 async function post(path, init) {
-  if (!chatId) return;
+  if (!session) return;
   let res = await fetch(`${API}${path}`, { method: 'POST', ...init });
   if (res.status === 401 && embedded) {
     await freshToken();
@@ -285,8 +285,8 @@ $('lang').addEventListener('change', () => {
 
 $('restart').addEventListener('click', () => {
   stream?.abort();
-  chatId = null;
-  store.removeItem('loket.sim.chatId');
+  session = null;
+  store.removeItem('loket.sim.session');
   transcript = [];
   lastEventId = '';
   save();
