@@ -27,7 +27,7 @@ import { botRoutes } from './whatsapp/bot.routes';
 import { whatsappWebhookRoutes } from './whatsapp/webhook.routes';
 import { whatsappSessionRoutes } from './whatsapp/web-session.routes';
 import { chatSimulatorRoutes } from './chat-simulator/simulator.routes';
-import { simulatorMode } from './chat-simulator/channel';
+import { simulatorMode, simulatorSealer } from './chat-simulator/channel';
 import { queueRoutes } from './frontoffice/queue.routes';
 import { NotificationSchema, notificationsRoutes } from './notifications/notifications.routes';
 import { ErrorBodySchema } from './shared/schemas';
@@ -260,6 +260,7 @@ export async function buildApp(
       mode: simulator,
       messagesPerMinute: config.CHAT_SIMULATOR_MESSAGES_PER_MINUTE,
       uploadMaxBytes: config.UPLOAD_MAX_BYTES,
+      sealer: simulatorSealer(container.secrets.jwtSecret),
     });
   }
   await app.register(queueRoutes, {

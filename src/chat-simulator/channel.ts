@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
+import { createSealer, type Sealer } from '../shared/sealer';
 
 /**
  * The web chat simulator's Redis channel, shared by the API (which accepts what the browser
@@ -10,10 +11,13 @@ import type { Config } from '../config';
  *   <prefix>:sim:session:<hash>   a live simulator session (issued by the API), with a TTL:
  *                                 the SHA-256 of the browser's session secret names it, the value
  *                                 is its chat id and owner (the secret itself is never stored)
- *   <prefix>:sim:in               Redis stream of inbound messages, consumer group `bot`:
+ *   <prefix>:sim:in               Redis stream of inbound messages (sealed), consumer group `bot`:
  *                                 an entry stays pending until the bot's handler accepted it,
  *                                 so nothing accepted is lost while the bot restarts
- *   <prefix>:sim:media:<id>       an uploaded file's bytes, with a TTL
+ *   <prefix>:sim:media:<id>       an uploaded file's bytes (sealed), with a TTL
+ *
+ * What the browser sends (an NIK, a KTP photo) is sealed (AES-256-GCM) with a key derived from
+ * the JWT secret, which the API and the bot share through config (see simulatorSealer).
  *   <prefix>:sim:out:<uuid>       Redis stream of the bot's replies to one chat (capped, TTL),
  *                                 so a browser that reconnects gets what it missed
  *   <prefix>:sim:out              pub/sub channel: "chat <uuid> has new replies"
@@ -77,13 +81,26 @@ export const MEDIA_TTL_SECONDS = 6 * 3600;
 const REPLIES_KEPT = 200;
 const INBOUND_KEPT = 100_000;
 
+/**
+ * The sealer for what the browser sends, in the API and in the bot: a key of its own derived from
+ * the JWT secret (both processes read it from the same config; `npm start` runs both in one).
+ */
+export function simulatorSealer(jwtSecret: string): Sealer {
+  return createSealer(jwtSecret, 'chat-simulator-v1');
+}
+
+const INBOUND_CONTEXT = 'sim:in';
+const mediaContext = (ref: string) => `sim:media:${ref}`;
+
 /** Queues one inbound message for the bot (XADD; the bot acknowledges after its handler). */
 export async function enqueueSimulatorInbound(
   redis: Redis,
   prefix: string,
+  sealer: Sealer,
   message: SimulatorInbound,
 ): Promise<void> {
   const keys = simulatorKeys(prefix);
+  const sealed = sealer.seal(Buffer.from(JSON.stringify(message)), INBOUND_CONTEXT);
   await redis.xadd(
     keys.inbound,
     'MAXLEN',
@@ -91,8 +108,37 @@ export async function enqueueSimulatorInbound(
     String(INBOUND_KEPT),
     '*',
     'm',
-    JSON.stringify(message),
+    sealed.toString('base64url'),
   );
+}
+
+/** An inbound entry's JSON, or null when it was not sealed with this key (or is not an entry). */
+export function openSimulatorInbound(sealer: Sealer, field: string | undefined): string | null {
+  if (!field) return null;
+  return sealer.open(Buffer.from(field, 'base64url'), INBOUND_CONTEXT)?.toString('utf8') ?? null;
+}
+
+/** Keeps an uploaded file, sealed, until the bot takes it. */
+export async function storeSimulatorMedia(
+  redis: Redis,
+  prefix: string,
+  sealer: Sealer,
+  ref: string,
+  data: Buffer,
+): Promise<void> {
+  const key = simulatorKeys(prefix).media(ref);
+  await redis.set(key, sealer.seal(data, mediaContext(ref)), 'EX', MEDIA_TTL_SECONDS);
+}
+
+/** An uploaded file's bytes; null when gone or not sealed with this key. */
+export async function loadSimulatorMedia(
+  redis: Redis,
+  prefix: string,
+  sealer: Sealer,
+  ref: string,
+): Promise<Buffer | null> {
+  const raw = await redis.getBuffer(simulatorKeys(prefix).media(ref));
+  return raw ? sealer.open(raw, mediaContext(ref)) : null;
 }
 
 /** Appends a reply to a chat's stream and tells every API instance; returns its stream id. */

@@ -7,15 +7,16 @@ import type { Redis } from 'ioredis';
 import type { StaffRole } from '../auth/roles';
 import { sniffDocumentType } from '../documents/file-type';
 import { AppError } from '../shared/errors';
+import type { Sealer } from '../shared/sealer';
 import { EmptyBodySchema, errorResponses, noBodyIsEmpty } from '../shared/schemas';
 import {
   enqueueSimulatorInbound,
-  MEDIA_TTL_SECONDS,
   newSimulatorSession,
   SESSION_TTL_SECONDS,
   simulatorKeys,
   simulatorSessionHash,
   simulatorUuid,
+  storeSimulatorMedia,
   type SimulatorInbound,
   type SimulatorMode,
 } from './channel';
@@ -70,7 +71,12 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
   mode: Exclude<SimulatorMode, 'off'>;
   messagesPerMinute: number;
   uploadMaxBytes: number;
-}> = async (app, { redis, redisPrefix: prefix, mode, messagesPerMinute, uploadMaxBytes }) => {
+  /** Seals what the browser sends (simulatorSealer): the bot opens it with the same secret. */
+  sealer: Sealer;
+}> = async (
+  app,
+  { redis, redisPrefix: prefix, mode, messagesPerMinute, uploadMaxBytes, sealer },
+) => {
   const keys = simulatorKeys(prefix);
   const access = mode === 'public' ? 'public' : STAFF_CHAT_ROLES;
   const owner = (request: FastifyRequest) => request.principal?.id ?? 'public';
@@ -161,7 +167,7 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
     const { chatId, uuid } = await session(request);
     await limit('messages', uuid, messagesPerMinute, 60);
     const id = randomUUID();
-    await enqueueSimulatorInbound(redis, prefix, {
+    await enqueueSimulatorInbound(redis, prefix, sealer, {
       transport: 'simulator',
       id,
       chatId,
@@ -228,7 +234,7 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
           ? String(captionField.value).slice(0, 1024)
           : '';
       const ref = randomUUID();
-      await redis.set(keys.media(ref), data, 'EX', MEDIA_TTL_SECONDS);
+      await storeSimulatorMedia(redis, prefix, sealer, ref, data);
       const fileName = file.filename.replace(/[\\/\0]/g, '_').slice(0, 200);
       const { id } = await accept(request, {
         kind: type.mime === 'application/pdf' ? 'document' : 'image',

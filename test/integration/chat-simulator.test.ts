@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InboundMessage } from '../../bot/transport';
 import { createSimulatorTransport } from '../../bot/transports/simulator';
+import { simulatorSealer } from '../../src/chat-simulator/channel';
 import { STAFF_CHAT_ROLES } from '../../src/chat-simulator/simulator.routes';
 import { InternalBotRevoked, rotateInternalBotToken } from '../../src/auth/internal-bot';
 import { systemActor } from '../../src/audit/audit.service';
@@ -69,6 +70,7 @@ describe('web chat simulator (public demo)', () => {
     bot = createSimulatorTransport({
       redis: t.redis,
       prefix: t.config.REDIS_PREFIX,
+      sealer: simulatorSealer(t.container.secrets.jwtSecret),
       claimIdleMs: 300,
       blockMs: 200,
     });
@@ -326,6 +328,61 @@ describe('web chat simulator (public demo)', () => {
     expect((await say(await openChat(), { text: 'halo' })).status).toBe(202);
     const long = await say(chat, { text: 'x'.repeat(20_001) });
     expect(long.status).toBe(400);
+  });
+
+  test('what waits in Redis for the bot is sealed: no text, NIK or file bytes in clear', async () => {
+    await bot.stop();
+    const prefix = t.config.REDIS_PREFIX;
+    const chat = await openChat();
+    const nik = '3171010101900001';
+    const sent = await say(chat, { text: `NIK saya ${nik}` });
+    expect(sent.status).toBe(202);
+    const pdf = Buffer.from('%PDF-1.7\nKTP Sari Lestari 3171010101900002\n');
+    const form = new FormData();
+    form.append('caption', `KTP ${nik}`);
+    form.append('file', new Blob([pdf]), 'ktp.pdf');
+    const file = await t.http<{ id: string }>('POST', '/api/chat-simulator/files', {
+      headers: { 'x-chat-session': chat.session },
+      body: form,
+    });
+    expect(file.status).toBe(202);
+
+    const entries = await t.redis.xrangeBuffer(`${prefix}:sim:in`, '-', '+');
+    expect(entries.length).toBeGreaterThanOrEqual(2);
+    const mediaKeys = await t.redis.keys(`${prefix}:sim:media:*`);
+    expect(mediaKeys.length).toBeGreaterThan(0);
+    const stored = [
+      ...entries.flatMap(([, fields]) => fields),
+      ...(await Promise.all(mediaKeys.map((k) => t.redis.getBuffer(k)))).map(
+        (b) => b ?? Buffer.alloc(0),
+      ),
+    ];
+    for (const value of stored) {
+      for (const clear of [nik, '3171010101900002', 'NIK saya', 'Sari Lestari', 'ktp.pdf', '%PDF'])
+        expect(value.includes(clear)).toBe(false);
+    }
+
+    // Our bot opens them and answers; a transport with another secret cannot open the file.
+    const before = received.length;
+    await startBot();
+    await eventually(() => {
+      expect(received.find((m) => m.id === sent.body.id)).toMatchObject({
+        text: `NIK saya ${nik}`,
+      });
+      expect(received.find((m) => m.id === file.body.id)).toMatchObject({ text: `KTP ${nik}` });
+    });
+    expect(received.length).toBeGreaterThan(before);
+    const media = received.find((m) => m.id === file.body.id)?.media;
+    if (!media) throw new Error('no media');
+    expect((await bot.downloadMedia(media, 4096)).data.equals(pdf)).toBe(true);
+    const stranger = createSimulatorTransport({
+      redis: t.redis,
+      prefix,
+      sealer: simulatorSealer('another-secret-another-secret-another'),
+    });
+    await expect(stranger.downloadMedia(media, 4096)).rejects.toMatchObject({
+      code: 'MEDIA_UNAVAILABLE',
+    });
   });
 
   test('nothing accepted is lost while the bot restarts, and a failed hand-over is retried', async () => {
