@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { StaffRole } from '../auth/roles';
 import { sniffDocumentType } from '../documents/file-type';
+import { clientNetwork } from '../shared/client-network';
 import { AppError } from '../shared/errors';
 import type { Sealer } from '../shared/sealer';
 import { EmptyBodySchema, errorResponses, noBodyIsEmpty } from '../shared/schemas';
@@ -34,13 +35,40 @@ export const STAFF_CHAT_ROLES = [
   'SUPERVISOR',
 ] as const satisfies readonly StaffRole[];
 
-const MAX_TEXT = 20_000;
-const MAX_STREAMS = 500;
-const MAX_STREAMS_PER_CHAT = 3;
-const SESSIONS_PER_IP_PER_HOUR = 30;
-// Files sit in Redis until the bot takes them: few per session and per client.
-const FILES_PER_SESSION_PER_HOUR = 10;
-const FILES_PER_CLIENT_PER_HOUR = 30;
+/**
+ * What one client may do. Every limit is checked before anything is stored; a client is the staff
+ * member (staff mode) or the address's network (public: IPv4 address, IPv6 /64).
+ */
+export interface ChatSimulatorLimits {
+  /** Characters in one text message: a demo page needs less than the console. */
+  maxText: number;
+  sessionsPerClientPerHour: number;
+  /** Files sit in Redis until the bot takes them: few per session and per client. */
+  filesPerSessionPerHour: number;
+  filesPerClientPerHour: number;
+  /** Bytes uploaded per client per hour (files refused for their size or type not counted). */
+  uploadBytesPerClientPerHour: number;
+  /** Open event streams: in all, per chat and per client (this API instance). */
+  streams: number;
+  streamsPerChat: number;
+  streamsPerClient: number;
+}
+
+export function defaultChatSimulatorLimits(
+  mode: Exclude<SimulatorMode, 'off'>,
+  uploadMaxBytes: number,
+): ChatSimulatorLimits {
+  return {
+    maxText: mode === 'public' ? 2_000 : 20_000,
+    sessionsPerClientPerHour: 30,
+    filesPerSessionPerHour: 10,
+    filesPerClientPerHour: 30,
+    uploadBytesPerClientPerHour: 5 * uploadMaxBytes,
+    streams: 500,
+    streamsPerChat: 3,
+    streamsPerClient: 20,
+  };
+}
 
 interface StoredSession {
   chatId: string;
@@ -73,16 +101,18 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
   uploadMaxBytes: number;
   /** Seals what the browser sends (simulatorSealer): the bot opens it with the same secret. */
   sealer: Sealer;
-}> = async (
-  app,
-  { redis, redisPrefix: prefix, mode, messagesPerMinute, uploadMaxBytes, sealer },
-) => {
+  /** Overrides of defaultChatSimulatorLimits (tests). */
+  limits?: Partial<ChatSimulatorLimits>;
+}> = async (app, options) => {
+  const { redis, redisPrefix: prefix, mode, messagesPerMinute, uploadMaxBytes, sealer } = options;
+  const limits = { ...defaultChatSimulatorLimits(mode, uploadMaxBytes), ...options.limits };
   const keys = simulatorKeys(prefix);
   const access = mode === 'public' ? 'public' : STAFF_CHAT_ROLES;
   const owner = (request: FastifyRequest) => request.principal?.id ?? 'public';
-  /** Who to count for limits: the staff member, or a hash of the client's address. */
+  /** Who to count for limits: the staff member, or a hash of the client's network. */
   const client = (request: FastifyRequest) =>
-    request.principal?.id ?? createHash('sha256').update(request.ip).digest('hex').slice(0, 32);
+    request.principal?.id ??
+    createHash('sha256').update(clientNetwork(request.ip)).digest('hex').slice(0, 32);
 
   /** Fixed-window counter; throws CHAT_RATE_LIMITED past `limit`. */
   async function limit(what: string, who: string, max: number, windowSeconds: number) {
@@ -109,7 +139,7 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
     if (!hash) throw new AppError('CHAT_SESSION_UNKNOWN');
     const key = keys.session(hash);
     const stored = parseSession(await redis.get(key));
-    if (!stored || stored.owner !== owner(request)) throw new AppError('CHAT_SESSION_UNKNOWN');
+    if (stored?.owner !== owner(request)) throw new AppError('CHAT_SESSION_UNKNOWN');
     const uuid = simulatorUuid(stored.chatId);
     if (!uuid) throw new AppError('CHAT_SESSION_UNKNOWN');
     await redis.expire(key, SESSION_TTL_SECONDS);
@@ -147,7 +177,7 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      await limit('sessions', client(request), SESSIONS_PER_IP_PER_HOUR, 3600);
+      await limit('sessions', client(request), limits.sessionsPerClientPerHour, 3600);
       const { chatId, secret } = newSimulatorSession();
       const hash = simulatorSessionHash(secret);
       if (!hash) throw new Error('malformed session secret');
@@ -160,12 +190,18 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
-  async function accept(
-    request: FastifyRequest,
+  /** The caller's session once every per-message limit allowed this one (nothing stored yet). */
+  async function admit(request: FastifyRequest) {
+    const s = await session(request);
+    await limit('messages', s.uuid, messagesPerMinute, 60);
+    return s;
+  }
+
+  /** Queues an admitted message for the bot. */
+  async function enqueue(
+    chatId: string,
     message: Omit<SimulatorInbound, 'transport' | 'id' | 'chatId' | 'timestamp'>,
   ) {
-    const { chatId, uuid } = await session(request);
-    await limit('messages', uuid, messagesPerMinute, 60);
     const id = randomUUID();
     await enqueueSimulatorInbound(redis, prefix, sealer, {
       transport: 'simulator',
@@ -174,7 +210,20 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
       timestamp: Date.now(),
       ...message,
     });
-    return { chatId, id };
+    return id;
+  }
+
+  /** Counts `bytes` against the client's hourly upload budget; refused bytes are given back. */
+  async function spendUploadBytes(who: string, bytes: number) {
+    const key = keys.rate('upload-bytes', who);
+    const res = await redis.multi().incrby(key, bytes).expire(key, 3600, 'NX').exec();
+    const total = Number(res?.[0]?.[1] ?? 0);
+    if (total > limits.uploadBytesPerClientPerHour) {
+      const [, ttl] = (await redis.multi().decrby(key, bytes).ttl(key).exec()) ?? [];
+      throw new AppError('CHAT_RATE_LIMITED', {}, undefined, {
+        'retry-after': String(Math.max(1, Number(ttl?.[1] ?? 3600))),
+      });
+    }
   }
 
   app.post(
@@ -187,7 +236,7 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
         headers: SessionHeaders,
         body: Type.Object(
           {
-            text: Type.String({ maxLength: MAX_TEXT }),
+            text: Type.String({ maxLength: limits.maxText }),
             choiceId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           },
           { additionalProperties: false },
@@ -197,8 +246,9 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const { text, choiceId } = request.body;
-      const { id } = await accept(
-        request,
+      const { chatId } = await admit(request);
+      const id = await enqueue(
+        chatId,
         choiceId !== undefined ? { kind: 'choice', text, choiceId } : { kind: 'text', text },
       );
       return reply.status(202).send({ id });
@@ -219,9 +269,12 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { uuid } = await session(request);
-      await limit('files', uuid, FILES_PER_SESSION_PER_HOUR, 3600);
-      await limit('files-client', client(request), FILES_PER_CLIENT_PER_HOUR, 3600);
+      // Every limit before anything is stored: the message rate, the file counts, then (once the
+      // size is known) the byte budget.
+      const { chatId, uuid } = await admit(request);
+      const who = client(request);
+      await limit('files', uuid, limits.filesPerSessionPerHour, 3600);
+      await limit('files-client', who, limits.filesPerClientPerHour, 3600);
       const file = await request.file({ limits: { fileSize: uploadMaxBytes } });
       if (!file) throw new AppError('FILE_MISSING');
       const data = await file.toBuffer();
@@ -233,10 +286,11 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
         captionField && !Array.isArray(captionField) && captionField.type === 'field'
           ? String(captionField.value).slice(0, 1024)
           : '';
+      await spendUploadBytes(who, data.length);
       const ref = randomUUID();
       await storeSimulatorMedia(redis, prefix, sealer, ref, data);
       const fileName = file.filename.replace(/[\\/\0]/g, '_').slice(0, 200);
-      const { id } = await accept(request, {
+      const id = await enqueue(chatId, {
         kind: type.mime === 'application/pdf' ? 'document' : 'image',
         ...(caption ? { text: caption } : {}),
         media: {
@@ -260,6 +314,8 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
     again: boolean;
   }
   const byChat = new Map<string, Set<Stream>>();
+  /** Open streams per client (staff member or network), on this instance. */
+  const byClient = new Map<string, number>();
   let total = 0;
   let subscriber: Redis | undefined;
 
@@ -329,15 +385,18 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
         headers: SessionHeaders,
         response: {
           200: Type.String({ description: 'text/event-stream' }),
-          ...errorResponses(404, 503),
+          ...errorResponses(404, 429, 503),
         },
       },
     },
     async (request, reply) => {
       const { uuid } = await session(request);
+      const who = client(request);
       const set = byChat.get(uuid) ?? new Set<Stream>();
-      if (total >= MAX_STREAMS || set.size >= MAX_STREAMS_PER_CHAT)
+      if (total >= limits.streams || set.size >= limits.streamsPerChat)
         throw new AppError('SERVICE_UNAVAILABLE');
+      if ((byClient.get(who) ?? 0) >= limits.streamsPerClient)
+        throw new AppError('CHAT_RATE_LIMITED', {}, undefined, { 'retry-after': '30' });
       const last = request.headers['last-event-id'];
       const lastId = typeof last === 'string' && /^\d+-\d+$/.test(last) ? last : '0';
       const res = reply.raw;
@@ -353,9 +412,15 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
       const s: Stream = { res, uuid, lastId, busy: false, again: false };
       set.add(s);
       byChat.set(uuid, set);
+      byClient.set(who, (byClient.get(who) ?? 0) + 1);
       total += 1;
       request.raw.on('close', () => {
-        if (set.delete(s)) total -= 1;
+        if (set.delete(s)) {
+          total -= 1;
+          const left = (byClient.get(who) ?? 1) - 1;
+          if (left > 0) byClient.set(who, left);
+          else byClient.delete(who);
+        }
         if (set.size === 0) byChat.delete(uuid);
       });
       ensureSubscriber();

@@ -102,7 +102,13 @@ describe('web chat simulator (public demo)', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      env: { CHAT_SIMULATOR_MESSAGES_PER_MINUTE: '8', UPLOAD_MAX_BYTES: '4096' },
+      // TRUST_PROXY: tests pose as other clients with X-Forwarded-For.
+      env: {
+        CHAT_SIMULATOR_MESSAGES_PER_MINUTE: '8',
+        UPLOAD_MAX_BYTES: '4096',
+        TRUST_PROXY: 'true',
+      },
+      app: { chatSimulator: { streamsPerClient: 3 } },
     });
     await startBot();
   });
@@ -116,10 +122,11 @@ describe('web chat simulator (public demo)', () => {
     session: string;
     chatId: string;
   }
-  async function openChat(): Promise<Chat> {
+  async function openChat(from?: string): Promise<Chat> {
     const res = await t.http<Chat & { expiresInSeconds: number }>(
       'POST',
       '/api/chat-simulator/sessions',
+      from ? { headers: { 'x-forwarded-for': from } } : {},
     );
     expect(res.status).toBe(201);
     expect(res.body.chatId).toMatch(/^sim:[0-9a-f-]{36}$/);
@@ -132,10 +139,11 @@ describe('web chat simulator (public demo)', () => {
       headers: { 'x-chat-session': typeof chat === 'string' ? chat : chat.session },
       json,
     });
-  const listen = async (chat: Chat, lastEventId?: string) => {
+  const listen = async (chat: Chat, lastEventId?: string, from?: string) => {
     const res = await fetch(`${t.baseUrl}/api/chat-simulator/events`, {
       headers: {
         'x-chat-session': chat.session,
+        ...(from ? { 'x-forwarded-for': from } : {}),
         ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
       },
     });
@@ -330,6 +338,83 @@ describe('web chat simulator (public demo)', () => {
     expect(long.status).toBe(400);
   });
 
+  const uploadAs = (chat: Chat, from: string, bytes: Buffer, name = 'surat.pdf') => {
+    const form = new FormData();
+    form.append('file', new Blob([bytes]), name);
+    return t.http<{ id: string; code?: string }>('POST', '/api/chat-simulator/files', {
+      headers: { 'x-chat-session': chat.session, 'x-forwarded-for': from },
+      body: form,
+    });
+  };
+
+  test('every limit is checked before anything is stored: a file past the message rate leaves nothing', async () => {
+    const chat = await openChat('198.51.100.10');
+    for (let i = 0; i < 8; i++)
+      expect((await say(chat, { text: `isi ${String(i)}` })).status).toBe(202);
+    const mediaKeys = () => t.redis.keys(`${t.config.REDIS_PREFIX}:sim:media:*`);
+    const before = new Set(await mediaKeys());
+    const late = await uploadAs(chat, '198.51.100.10', Buffer.from('%PDF-1.7\nlate\n'));
+    expect(late.status).toBe(429);
+    expect(late.body.code).toBe('CHAT_RATE_LIMITED');
+    expect((await mediaKeys()).filter((k) => !before.has(k))).toEqual([]);
+  });
+
+  test('uploads have an hourly byte budget per client', async () => {
+    const from = '198.51.100.20';
+    const chat = await openChat(from);
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(3991)]); // 4,000 bytes
+    // 5 × UPLOAD_MAX_BYTES (4,096) an hour: five such files, not a sixth.
+    for (let i = 0; i < 5; i++) expect((await uploadAs(chat, from, pdf)).status).toBe(202);
+    const over = await uploadAs(chat, from, pdf);
+    expect(over.status).toBe(429);
+    expect(over.body.code).toBe('CHAT_RATE_LIMITED');
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    const other = await openChat('198.51.100.21');
+    expect((await uploadAs(other, '198.51.100.21', pdf)).status).toBe(202);
+  });
+
+  test('public clients count by address (IPv4) or by /64 (IPv6)', async () => {
+    // 30 sessions an hour per client, whichever address of the /64 asks.
+    for (let i = 0; i < 30; i++) await openChat(`2001:db8:7:7:${(i + 1).toString(16)}::1`);
+    const sameNet = await t.http<{ code: string }>('POST', '/api/chat-simulator/sessions', {
+      headers: { 'x-forwarded-for': '2001:db8:7:7:ffff:ffff:ffff:fffe' },
+    });
+    expect(sameNet.status).toBe(429);
+    expect(sameNet.body.code).toBe('CHAT_RATE_LIMITED');
+    await openChat('2001:db8:7:8::1'); // the next /64 is another client
+  });
+
+  test('a public text is at most 2,000 characters', async () => {
+    const chat = await openChat('198.51.100.40');
+    expect((await say(chat, { text: 'x'.repeat(2_000) })).status).toBe(202);
+    const long = await say(chat, { text: 'x'.repeat(2_001) });
+    expect(long.status).toBe(400);
+    expect(long.body.code).toBe('VALIDATION_FAILED');
+  });
+
+  test('a client may hold only so many event streams at once', async () => {
+    const from = '198.51.100.30';
+    const open = [];
+    for (let i = 0; i < 3; i++) open.push(await listen(await openChat(from), undefined, from));
+    const chat = await openChat(from);
+    const fourth = await fetch(`${t.baseUrl}/api/chat-simulator/events`, {
+      headers: { 'x-chat-session': chat.session, 'x-forwarded-for': from },
+    });
+    expect(fourth.status).toBe(429);
+    expect(((await fourth.json()) as { code: string }).code).toBe('CHAT_RATE_LIMITED');
+    // Another client is not affected; a closed stream frees its place.
+    await (await listen(await openChat('198.51.100.31'), undefined, '198.51.100.31')).close();
+    await open.shift()?.close();
+    await eventually(async () => {
+      const again = await fetch(`${t.baseUrl}/api/chat-simulator/events`, {
+        headers: { 'x-chat-session': chat.session, 'x-forwarded-for': from },
+      });
+      await again.body?.cancel();
+      expect(again.status).toBe(200);
+    });
+    for (const s of open) await s.close();
+  });
+
   test('what waits in Redis for the bot is sealed: no text, NIK or file bytes in clear', async () => {
     await bot.stop();
     const prefix = t.config.REDIS_PREFIX;
@@ -423,6 +508,13 @@ describe('web chat simulator access', () => {
         json: { text: 'halo' },
       });
       expect(own.status).toBe(202);
+      // The console may send longer texts than the public demo.
+      const long = await t.http('POST', '/api/chat-simulator/messages', {
+        token: a,
+        headers,
+        json: { text: 'x'.repeat(2_001) },
+      });
+      expect(long.status).toBe(202);
       const other = await t.http('POST', '/api/chat-simulator/messages', {
         token: b,
         headers,

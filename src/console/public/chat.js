@@ -17,6 +17,8 @@ const t = (key) => labels[lang][key] ?? key;
 // Inside the console (a frame of this origin), the console hands over its access token by
 // postMessage; it is kept in memory only. Standalone (the public demo), there is no token.
 const embedded = params.has('embedded') && window.parent !== window;
+// The API takes up to 2,000 characters a message on the public demo, more in the console.
+if (!embedded) $('text').maxLength = 2000;
 let consoleToken = null;
 let tokenWaiters = [];
 window.addEventListener('message', (e) => {
