@@ -263,6 +263,7 @@ export async function buildApp(
       messagesPerMinute: config.CHAT_SIMULATOR_MESSAGES_PER_MINUTE,
       uploadMaxBytes: config.UPLOAD_MAX_BYTES,
       sealer: simulatorSealer(container.secrets.jwtSecret),
+      auth: container.auth,
       ...(options.chatSimulator ? { limits: options.chatSimulator } : {}),
     });
   }

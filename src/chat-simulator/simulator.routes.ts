@@ -4,6 +4,7 @@ import type {} from '@fastify/multipart';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { AccessClaims, AuthService } from '../auth/auth.service';
 import type { StaffRole } from '../auth/roles';
 import { sniffDocumentType } from '../documents/file-type';
 import { clientNetwork } from '../shared/client-network';
@@ -52,6 +53,14 @@ export interface ChatSimulatorLimits {
   streams: number;
   streamsPerChat: number;
   streamsPerClient: number;
+  /** A session ends after this long unused (each request renews it; an open stream does not). */
+  sessionTtlSeconds: number;
+  /**
+   * Every this often each open stream gets a keep-alive and is checked: it is closed when its
+   * session has expired or been deleted, and in staff mode when the access token has expired or
+   * the account's session was revoked (logout, disable, role change).
+   */
+  checkIntervalMs: number;
 }
 
 export function defaultChatSimulatorLimits(
@@ -67,6 +76,8 @@ export function defaultChatSimulatorLimits(
     streams: 500,
     streamsPerChat: 3,
     streamsPerClient: 20,
+    sessionTtlSeconds: SESSION_TTL_SECONDS,
+    checkIntervalMs: 25_000,
   };
 }
 
@@ -101,10 +112,20 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
   uploadMaxBytes: number;
   /** Seals what the browser sends (simulatorSealer): the bot opens it with the same secret. */
   sealer: Sealer;
+  /** Staff mode: re-checks a stream's access token (session still live, role still allowed). */
+  auth: Pick<AuthService, 'principalFromClaims'>;
   /** Overrides of defaultChatSimulatorLimits (tests). */
   limits?: Partial<ChatSimulatorLimits>;
 }> = async (app, options) => {
-  const { redis, redisPrefix: prefix, mode, messagesPerMinute, uploadMaxBytes, sealer } = options;
+  const {
+    redis,
+    redisPrefix: prefix,
+    mode,
+    messagesPerMinute,
+    uploadMaxBytes,
+    sealer,
+    auth,
+  } = options;
   const limits = { ...defaultChatSimulatorLimits(mode, uploadMaxBytes), ...options.limits };
   const keys = simulatorKeys(prefix);
   const access = mode === 'public' ? 'public' : STAFF_CHAT_ROLES;
@@ -142,7 +163,7 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
     if (stored?.owner !== owner(request)) throw new AppError('CHAT_SESSION_UNKNOWN');
     const uuid = simulatorUuid(stored.chatId);
     if (!uuid) throw new AppError('CHAT_SESSION_UNKNOWN');
-    await redis.expire(key, SESSION_TTL_SECONDS);
+    await redis.expire(key, limits.sessionTtlSeconds);
     return { chatId: stored.chatId, uuid, key };
   }
 
@@ -182,11 +203,32 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
       const hash = simulatorSessionHash(secret);
       if (!hash) throw new Error('malformed session secret');
       const stored: StoredSession = { chatId, owner: owner(request) };
-      await redis.set(keys.session(hash), JSON.stringify(stored), 'EX', SESSION_TTL_SECONDS);
+      await redis.set(keys.session(hash), JSON.stringify(stored), 'EX', limits.sessionTtlSeconds);
       return reply
         .status(201)
         .header('cache-control', 'no-store')
-        .send({ session: secret, chatId, expiresInSeconds: SESSION_TTL_SECONDS });
+        .send({ session: secret, chatId, expiresInSeconds: limits.sessionTtlSeconds });
+    },
+  );
+
+  app.delete(
+    '/chat-simulator/sessions',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: 'End this simulator chat (a new chat, or leaving): its event streams close',
+        headers: SessionHeaders,
+        response: { 204: Type.Null(), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const { key } = await session(request);
+      await redis.del(key);
+      // This instance's streams close now; other instances' at their next check.
+      for (const set of byChat.values())
+        for (const s of set) if (s.sessionKey === key) endStream(s, 'SESSION_ENDED');
+      return reply.status(204).send(null);
     },
   );
 
@@ -309,9 +351,14 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
   interface Stream {
     res: ServerResponse;
     uuid: string;
+    sessionKey: string;
+    /** Staff mode: the access token's claims, checked again at every keep-alive. */
+    claims: (AccessClaims & { exp: number }) | null;
     lastId: string;
     busy: boolean;
     again: boolean;
+    /** Removes the stream from the maps (once). */
+    release: () => void;
   }
   const byChat = new Map<string, Set<Stream>>();
   /** Open streams per client (staff member or network), on this instance. */
@@ -337,12 +384,12 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
         )) as [string, string[]][];
         for (const [id, fields] of entries) {
           const i = fields.indexOf('r');
-          if (i !== -1 && !s.res.destroyed)
+          if (i !== -1 && !s.res.writableEnded && !s.res.destroyed)
             s.res.write(`id: ${id}\nevent: reply\ndata: ${fields[i + 1] ?? '{}'}\n\n`);
           s.lastId = id;
         }
         if (entries.length === 100) s.again = true;
-      } while (s.again && !s.res.destroyed);
+      } while (s.again && !s.res.writableEnded && !s.res.destroyed);
     } catch {
       // Redis hiccup: the next notice (or the browser's reconnect) catches up.
     } finally {
@@ -361,9 +408,40 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
     subscriber = sub;
   }
 
+  /** Tells the browser why (an `end` event), then closes the stream. */
+  function endStream(s: Stream, reason: 'SESSION_ENDED' | 'UNAUTHENTICATED') {
+    s.release();
+    if (s.res.writableEnded || s.res.destroyed) return;
+    s.res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+  }
+
+  /** Why a stream may no longer stay open, or null; a Redis or database hiccup keeps it. */
+  async function endReason(s: Stream): Promise<'SESSION_ENDED' | 'UNAUTHENTICATED' | null> {
+    try {
+      if ((await redis.exists(s.sessionKey)) === 0) return 'SESSION_ENDED';
+    } catch {
+      return null;
+    }
+    if (!s.claims) return null;
+    if (s.claims.exp * 1000 <= Date.now()) return 'UNAUTHENTICATED';
+    try {
+      const p = await auth.principalFromClaims(s.claims);
+      const allowed: readonly string[] = STAFF_CHAT_ROLES;
+      return p.kind === 'staff' && allowed.includes(p.role) ? null : 'UNAUTHENTICATED';
+    } catch (err) {
+      return err instanceof AppError ? 'UNAUTHENTICATED' : null;
+    }
+  }
+
   const keepAlive = setInterval(() => {
-    for (const set of byChat.values()) for (const s of set) s.res.write(': keep-alive\n\n');
-  }, 25_000);
+    for (const set of byChat.values())
+      for (const s of set) {
+        s.res.write(': keep-alive\n\n');
+        void endReason(s).then((reason) => {
+          if (reason) endStream(s, reason);
+        });
+      }
+  }, limits.checkIntervalMs);
   keepAlive.unref();
   app.addHook('preClose', async () => {
     clearInterval(keepAlive);
@@ -390,8 +468,17 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { uuid } = await session(request);
+      const { uuid, key: sessionKey } = await session(request);
       const who = client(request);
+      const user = request.user as Partial<AccessClaims & { exp: number }> | undefined;
+      const claims =
+        request.principal?.kind === 'staff' &&
+        typeof user?.exp === 'number' &&
+        typeof user.sub === 'string' &&
+        typeof user.sid === 'string' &&
+        user.role !== undefined
+          ? { sub: user.sub, sid: user.sid, role: user.role, typ: 'access' as const, exp: user.exp }
+          : null;
       const set = byChat.get(uuid) ?? new Set<Stream>();
       if (total >= limits.streams || set.size >= limits.streamsPerChat)
         throw new AppError('SERVICE_UNAVAILABLE');
@@ -409,20 +496,29 @@ export const chatSimulatorRoutes: FastifyPluginAsyncTypebox<{
         'x-accel-buffering': 'no',
       });
       res.write('retry: 3000\n\n');
-      const s: Stream = { res, uuid, lastId, busy: false, again: false };
+      const s: Stream = {
+        res,
+        uuid,
+        sessionKey,
+        claims,
+        lastId,
+        busy: false,
+        again: false,
+        release: () => {
+          if (set.delete(s)) {
+            total -= 1;
+            const left = (byClient.get(who) ?? 1) - 1;
+            if (left > 0) byClient.set(who, left);
+            else byClient.delete(who);
+          }
+          if (set.size === 0 && byChat.get(uuid) === set) byChat.delete(uuid);
+        },
+      };
       set.add(s);
       byChat.set(uuid, set);
       byClient.set(who, (byClient.get(who) ?? 0) + 1);
       total += 1;
-      request.raw.on('close', () => {
-        if (set.delete(s)) {
-          total -= 1;
-          const left = (byClient.get(who) ?? 1) - 1;
-          if (left > 0) byClient.set(who, left);
-          else byClient.delete(who);
-        }
-        if (set.size === 0) byChat.delete(uuid);
-      });
+      request.raw.on('close', s.release);
       ensureSubscriber();
       await pump(s);
     },

@@ -53,6 +53,8 @@ function readEvents(res: Response) {
   })();
   return {
     frames,
+    /** Resolves when the server ends the stream. */
+    ended: done,
     async close() {
       await reader.cancel().catch(() => undefined);
       await done;
@@ -487,6 +489,113 @@ describe('web chat simulator (public demo)', () => {
       ).toEqual([...ids].sort());
     });
     expect(failNext).toBe(0);
+  });
+});
+
+describe('event stream lifetime', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { CHAT_SIMULATOR: 'staff' },
+      app: { chatSimulator: { checkIntervalMs: 200, sessionTtlSeconds: 4 } },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const open = async (token: string) => {
+    const res = await t.http<{ session: string }>('POST', '/api/chat-simulator/sessions', {
+      token,
+    });
+    expect(res.status).toBe(201);
+    return res.body.session;
+  };
+  const listen = async (token: string, session: string) => {
+    const res = await fetch(`${t.baseUrl}/api/chat-simulator/events`, {
+      headers: { authorization: `Bearer ${token}`, 'x-chat-session': session },
+    });
+    expect(res.status).toBe(200);
+    return readEvents(res);
+  };
+  /** Waits for the server to end the stream (or fails after `ms`); returns its reason and when. */
+  const endOf = async (events: ReturnType<typeof readEvents>, ms = 10_000) => {
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      events.ended.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => {
+          resolve(false);
+        }, ms);
+      }),
+    ]);
+    clearTimeout(timer);
+    await events.close();
+    const end = events.frames.find((f) => f.event === 'end');
+    return {
+      ended,
+      reason: (end?.data as { reason?: string } | undefined)?.reason,
+      after: Date.now() - started,
+    };
+  };
+
+  test('a stream closes when its session expires unused', async () => {
+    const token = await t.tokenFor('HELPDESK');
+    const session = await open(token);
+    const events = await listen(token, session);
+    expect(await endOf(events)).toMatchObject({ ended: true, reason: 'SESSION_ENDED' });
+    const late = await t.http('POST', '/api/chat-simulator/messages', {
+      token,
+      headers: { 'x-chat-session': session },
+      json: { text: 'halo' },
+    });
+    expect(late.status).toBe(404);
+  });
+
+  test('a stream closes when its session is deleted (a new chat)', async () => {
+    const token = await t.tokenFor('FRONT_OFFICE');
+    const session = await open(token);
+    const events = await listen(token, session);
+    const del = await t.http('DELETE', '/api/chat-simulator/sessions', {
+      token,
+      headers: { 'x-chat-session': session },
+    });
+    expect(del.status).toBe(204);
+    const end = await endOf(events);
+    expect(end).toMatchObject({ ended: true, reason: 'SESSION_ENDED' });
+    expect(end.after).toBeLessThan(2_000); // not the 4 s expiry
+    const again = await t.http('GET', '/api/chat-simulator/events', {
+      token,
+      headers: { 'x-chat-session': session },
+    });
+    expect(again.status).toBe(404);
+  });
+
+  test('staff mode: a stream closes when its access token expires', async () => {
+    const token = await t.tokenFor('HELPDESK');
+    const claims = t.app.jwt.decode<{ sub: string; sid: string; role: string }>(token);
+    if (!claims) throw new Error('no claims');
+    const short = t.app.jwt.sign(
+      { sub: claims.sub, sid: claims.sid, role: claims.role, typ: 'access' },
+      { expiresIn: 2 },
+    );
+    const session = await open(token);
+    const events = await listen(short, session);
+    const end = await endOf(events);
+    expect(end).toMatchObject({ ended: true, reason: 'UNAUTHENTICATED' });
+    expect(end.after).toBeLessThan(3_800); // before the session's own expiry
+  });
+
+  test('staff mode: a stream closes when the account signs out everywhere', async () => {
+    const token = await t.tokenFor('SUPERVISOR');
+    const session = await open(token);
+    const events = await listen(token, session);
+    const out = await t.http('POST', '/api/auth/logout', { token, json: { everywhere: true } });
+    expect(out.status).toBe(204);
+    const end = await endOf(events);
+    expect(end).toMatchObject({ ended: true, reason: 'UNAUTHENTICATED' });
+    expect(end.after).toBeLessThan(3_800);
   });
 });
 

@@ -287,6 +287,10 @@ $('lang').addEventListener('change', () => {
 
 $('restart').addEventListener('click', () => {
   stream?.abort();
+  // The old chat ends on the server too (its secret stops working, its streams close).
+  if (session) {
+    void fetch(`${API}/sessions`, { method: 'DELETE', headers: headers() }).catch(() => undefined);
+  }
   session = null;
   store.removeItem('loket.sim.session');
   transcript = [];
