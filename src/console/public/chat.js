@@ -1,8 +1,9 @@
 // The web chat simulator: the Helpus WhatsApp bot in a browser window. The session secret comes
-// from the server, stays in this tab (sessionStorage) and travels in a header, never in a URL (the
-// chat id the bot sees is no credential and is not kept). Replies arrive as server-sent events read with fetch (so the header can be sent), resumed
-// from the last event id after a drop. The bot's words come from its templates; this file only
-// holds the page's own labels.
+// from the server, stays in this tab (sessionStorage) and travels in a header, never in a URL
+// (the chat id the bot sees is no credential and is not kept). Replies arrive as server-sent
+// events read with fetch (so the header can be sent), resumed from the last event id after a
+// drop. The bot's words come from its templates; this file only holds the page's own labels. In
+// the console, signing out removes every `loket.sim.*` key (src/console/web/src/session.ts).
 const $ = (id) => document.getElementById(id);
 const API = '/api/chat-simulator';
 const store = window.sessionStorage;
@@ -43,7 +44,17 @@ function freshToken() {
 }
 let session = store.getItem('loket.sim.session');
 let lastEventId = store.getItem('loket.sim.lastEventId') ?? '';
-let transcript = JSON.parse(store.getItem('loket.sim.transcript') ?? '[]');
+// What this tab keeps to resume after a reload: the session secret, the last event id and the
+// bot's replies. Never what the user typed (it may hold an NIK): those bubbles live in the page only.
+let transcript = readReplies();
+function readReplies() {
+  try {
+    const kept = JSON.parse(store.getItem('loket.sim.transcript') ?? '[]');
+    return Array.isArray(kept) ? kept.filter((e) => e && e.from === 'bot') : [];
+  } catch {
+    return [];
+  }
+}
 let stream = null;
 let statusKey = 'connecting';
 
@@ -74,7 +85,8 @@ function applyLabels() {
 }
 
 function save() {
-  store.setItem('loket.sim.transcript', JSON.stringify(transcript.slice(-300)));
+  const replies = transcript.filter((e) => e.from === 'bot');
+  store.setItem('loket.sim.transcript', JSON.stringify(replies.slice(-300)));
   store.setItem('loket.sim.lastEventId', lastEventId);
 }
 

@@ -38,6 +38,19 @@ export function setTokens(access: string, refresh: string): void {
 export function clearTokens(): void {
   accessToken = null;
   sessionStorage.removeItem(REFRESH_KEY);
+  forgetChatSimulator();
+}
+
+/** The chat simulator page (a frame of this tab) keeps its session under `loket.sim.*`. */
+function forgetChatSimulator(): void {
+  for (const storage of [sessionStorage, localStorage]) {
+    const keys: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const key = storage.key(i);
+      if (key?.startsWith('loket.sim.')) keys.push(key);
+    }
+    for (const key of keys) storage.removeItem(key);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
