@@ -102,9 +102,9 @@ function readDrafts(): SavedDrafts | null {
   try {
     const parsed = JSON.parse(sessionStorage.getItem(DRAFTS_KEY) ?? 'null') as unknown;
     if (typeof parsed !== 'object' || parsed === null) return null;
-    const { userId, forms } = parsed as Partial<SavedDrafts>;
+    const { userId, forms } = parsed as { userId?: unknown; forms?: unknown };
     return typeof userId === 'string' && typeof forms === 'object' && forms !== null
-      ? { userId, forms }
+      ? { userId, forms: forms as SavedDrafts['forms'] }
       : null;
   } catch {
     return null;
