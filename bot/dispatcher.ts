@@ -14,7 +14,7 @@ import type {
   KeptDocument,
 } from './conversation/types';
 import { LoketApiError, type LoketClient } from './loket-client';
-import { createSealer } from './sealed';
+import { botStateSealer } from './sealed';
 import {
   TransportError,
   type ChatTransport,
@@ -83,7 +83,7 @@ export function createDispatcher(deps: DispatcherDeps): {
   const log = deps.log ?? (() => undefined);
   const catalogue: BotCatalogue = loadBotCatalogue();
   // The bot's own secret; without a token (a development setup), the generated JWT secret.
-  const sealer = createSealer(config.LOKET_BOT_TOKEN ?? resolveSecrets(config).jwtSecret);
+  const sealer = botStateSealer(config.LOKET_BOT_TOKEN ?? resolveSecrets(config).jwtSecret);
   const idleMs = config.BOT_IDLE_MINUTES * 60_000;
   const stateTtlS = Math.ceil(idleMs / 1000) + 24 * 3600;
   const maxBytes = config.UPLOAD_MAX_BYTES;

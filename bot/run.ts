@@ -1,6 +1,7 @@
 import QRCode from 'qrcode';
 import type { Redis } from 'ioredis';
-import { simulatorMode } from '../src/chat-simulator/channel';
+import { simulatorMode, simulatorSealer } from '../src/chat-simulator/channel';
+import { resolveSecrets } from '../src/shared/secrets';
 import { queueNames } from '../src/jobs/queues';
 import type { Config } from '../src/config';
 import { createCloudApiTransport } from './cloud-api';
@@ -43,7 +44,10 @@ export async function startBot(deps: {
   const transports: Partial<Record<TransportName, ChatTransport>> = {};
 
   if (simulatorMode(config) !== 'off') {
-    transports.simulator = createSimulatorTransport({ redis, prefix, log });
+    // What the browser sent is sealed by the API with a key from the JWT secret: the bot needs
+    // the same JWT_SECRET (the same generated .loket/secrets.json outside production).
+    const sealer = simulatorSealer(resolveSecrets(config).jwtSecret);
+    transports.simulator = createSimulatorTransport({ redis, prefix, sealer, log });
   }
   let web: WhatsAppWebTransport | undefined;
   if (config.WHATSAPP_TRANSPORT === 'web') {

@@ -26,8 +26,8 @@ import { queueBoardRoutes } from './admin/queue-board';
 import { botRoutes } from './whatsapp/bot.routes';
 import { whatsappWebhookRoutes } from './whatsapp/webhook.routes';
 import { whatsappSessionRoutes } from './whatsapp/web-session.routes';
-import { chatSimulatorRoutes } from './chat-simulator/simulator.routes';
-import { simulatorMode } from './chat-simulator/channel';
+import { chatSimulatorRoutes, type ChatSimulatorLimits } from './chat-simulator/simulator.routes';
+import { simulatorMode, simulatorSealer } from './chat-simulator/channel';
 import { queueRoutes } from './frontoffice/queue.routes';
 import { NotificationSchema, notificationsRoutes } from './notifications/notifications.routes';
 import { ErrorBodySchema } from './shared/schemas';
@@ -102,6 +102,8 @@ function validatorCompilers() {
 
 export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
+  /** The chat simulator's limits, when not its defaults (tests). */
+  chatSimulator?: Partial<ChatSimulatorLimits>;
 }
 
 export interface RouteInfo {
@@ -261,6 +263,9 @@ export async function buildApp(
       mode: simulator,
       messagesPerMinute: config.CHAT_SIMULATOR_MESSAGES_PER_MINUTE,
       uploadMaxBytes: config.UPLOAD_MAX_BYTES,
+      sealer: simulatorSealer(container.secrets.jwtSecret),
+      auth: container.auth,
+      ...(options.chatSimulator ? { limits: options.chatSimulator } : {}),
     });
   }
   await app.register(queueRoutes, {

@@ -2,12 +2,15 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
+  loadSimulatorMedia,
+  openSimulatorInbound,
   publishSimulatorReply,
   SIM_GROUP,
   simulatorKeys,
   simulatorUuid,
   type SimulatorInbound,
 } from '../../src/chat-simulator/channel';
+import { SEAL_OVERHEAD, type Sealer } from '../../src/shared/sealer';
 import {
   TransportError,
   type ChatMenu,
@@ -29,6 +32,8 @@ import { templateUnsupported } from './common';
 export interface SimulatorTransportOptions {
   redis: Redis;
   prefix: string;
+  /** Opens what the API sealed (simulatorSealer with the JWT secret the API uses). */
+  sealer: Sealer;
   /** Pending entries idle this long (a handler that failed, a consumer that died) are retried. */
   claimIdleMs?: number;
   /** How long one blocking read waits before looking at pending entries again. */
@@ -38,7 +43,7 @@ export interface SimulatorTransportOptions {
 
 const KINDS = new Set(['text', 'choice', 'image', 'document']);
 
-/** The stored JSON, checked: the API wrote it, but Redis is outside this process. */
+/** The opened JSON, checked: the API wrote it, but Redis is outside this process. */
 function parseInbound(raw: string | undefined): InboundMessage | null {
   if (!raw) return null;
   let m: Partial<SimulatorInbound>;
@@ -77,7 +82,7 @@ function parseInbound(raw: string | undefined): InboundMessage | null {
 type StreamEntries = [id: string, fields: string[]][];
 
 export function createSimulatorTransport(options: SimulatorTransportOptions): ChatTransport {
-  const { redis, prefix } = options;
+  const { redis, prefix, sealer } = options;
   const keys = simulatorKeys(prefix);
   const log = options.log ?? (() => undefined);
   const claimIdleMs = options.claimIdleMs ?? 30_000;
@@ -105,8 +110,12 @@ export function createSimulatorTransport(options: SimulatorTransportOptions): Ch
   async function deliver(handler: InboundHandler, entries: StreamEntries): Promise<void> {
     for (const [id, fields] of entries) {
       if (stopped) return;
+      // Not sealed with our key (a bot with another JWT secret than the API's): dropped.
       const message = parseInbound(
-        fields.includes('m') ? fields[fields.indexOf('m') + 1] : undefined,
+        openSimulatorInbound(
+          sealer,
+          fields.includes('m') ? fields[fields.indexOf('m') + 1] : undefined,
+        ) ?? undefined,
       );
       if (message) {
         try {
@@ -207,8 +216,9 @@ export function createSimulatorTransport(options: SimulatorTransportOptions): Ch
         throw new TransportError(true, 'MEDIA_TOO_LARGE', 'file over the limit');
       const key = keys.media(media.ref);
       const len = await redis.strlen(key);
-      if (len > maxBytes) throw new TransportError(true, 'MEDIA_TOO_LARGE', 'file over the limit');
-      const data = await redis.getBuffer(key);
+      if (len - SEAL_OVERHEAD > maxBytes)
+        throw new TransportError(true, 'MEDIA_TOO_LARGE', 'file over the limit');
+      const data = await loadSimulatorMedia(redis, prefix, sealer, media.ref);
       if (!data) throw new TransportError(true, 'MEDIA_UNAVAILABLE', 'file expired');
       // Taken: kept only a little longer, for a retry of the same message (a KTP photo has no
       // business staying in Redis).

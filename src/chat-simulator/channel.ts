@@ -1,17 +1,23 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
+import { createSealer, type Sealer } from '../shared/sealer';
 
 /**
  * The web chat simulator's Redis channel, shared by the API (which accepts what the browser
  * sends and streams the replies back) and the bot's `simulator` transport (which consumes the
  * inbound stream and writes the replies). Nothing here holds a connection of its own.
  *
- *   <prefix>:sim:session:<uuid>   a live simulator session (issued by the API), with a TTL
- *   <prefix>:sim:in               Redis stream of inbound messages, consumer group `bot`:
+ *   <prefix>:sim:session:<hash>   a live simulator session (issued by the API), with a TTL:
+ *                                 the SHA-256 of the browser's session secret names it, the value
+ *                                 is its chat id and owner (the secret itself is never stored)
+ *   <prefix>:sim:in               Redis stream of inbound messages (sealed), consumer group `bot`:
  *                                 an entry stays pending until the bot's handler accepted it,
  *                                 so nothing accepted is lost while the bot restarts
- *   <prefix>:sim:media:<id>       an uploaded file's bytes, with a TTL
+ *   <prefix>:sim:media:<id>       an uploaded file's bytes (sealed), with a TTL
+ *
+ * What the browser sends (an NIK, a KTP photo) is sealed (AES-256-GCM) with a key derived from
+ * the JWT secret, which the API and the bot share through config (see simulatorSealer).
  *   <prefix>:sim:out:<uuid>       Redis stream of the bot's replies to one chat (capped, TTL),
  *                                 so a browser that reconnects gets what it missed
  *   <prefix>:sim:out              pub/sub channel: "chat <uuid> has new replies"
@@ -38,7 +44,7 @@ export const SIM_GROUP = 'bot';
 
 export function simulatorKeys(prefix: string) {
   return {
-    session: (uuid: string) => `${prefix}:sim:session:${uuid}`,
+    session: (secretHash: string) => `${prefix}:sim:session:${secretHash}`,
     inbound: `${prefix}:sim:in`,
     media: (id: string) => `${prefix}:sim:media:${id}`,
     replies: (uuid: string) => `${prefix}:sim:out:${uuid}`,
@@ -75,13 +81,26 @@ export const MEDIA_TTL_SECONDS = 6 * 3600;
 const REPLIES_KEPT = 200;
 const INBOUND_KEPT = 100_000;
 
+/**
+ * The sealer for what the browser sends, in the API and in the bot: a key of its own derived from
+ * the JWT secret (both processes read it from the same config; `npm start` runs both in one).
+ */
+export function simulatorSealer(jwtSecret: string): Sealer {
+  return createSealer(jwtSecret, 'chat-simulator-v1');
+}
+
+const INBOUND_CONTEXT = 'sim:in';
+const mediaContext = (ref: string) => `sim:media:${ref}`;
+
 /** Queues one inbound message for the bot (XADD; the bot acknowledges after its handler). */
 export async function enqueueSimulatorInbound(
   redis: Redis,
   prefix: string,
+  sealer: Sealer,
   message: SimulatorInbound,
 ): Promise<void> {
   const keys = simulatorKeys(prefix);
+  const sealed = sealer.seal(Buffer.from(JSON.stringify(message)), INBOUND_CONTEXT);
   await redis.xadd(
     keys.inbound,
     'MAXLEN',
@@ -89,8 +108,37 @@ export async function enqueueSimulatorInbound(
     String(INBOUND_KEPT),
     '*',
     'm',
-    JSON.stringify(message),
+    sealed.toString('base64url'),
   );
+}
+
+/** An inbound entry's JSON, or null when it was not sealed with this key (or is not an entry). */
+export function openSimulatorInbound(sealer: Sealer, field: string | undefined): string | null {
+  if (!field) return null;
+  return sealer.open(Buffer.from(field, 'base64url'), INBOUND_CONTEXT)?.toString('utf8') ?? null;
+}
+
+/** Keeps an uploaded file, sealed, until the bot takes it. */
+export async function storeSimulatorMedia(
+  redis: Redis,
+  prefix: string,
+  sealer: Sealer,
+  ref: string,
+  data: Buffer,
+): Promise<void> {
+  const key = simulatorKeys(prefix).media(ref);
+  await redis.set(key, sealer.seal(data, mediaContext(ref)), 'EX', MEDIA_TTL_SECONDS);
+}
+
+/** An uploaded file's bytes; null when gone or not sealed with this key. */
+export async function loadSimulatorMedia(
+  redis: Redis,
+  prefix: string,
+  sealer: Sealer,
+  ref: string,
+): Promise<Buffer | null> {
+  const raw = await redis.getBuffer(simulatorKeys(prefix).media(ref));
+  return raw ? sealer.open(raw, mediaContext(ref)) : null;
 }
 
 /** Appends a reply to a chat's stream and tells every API instance; returns its stream id. */
@@ -113,8 +161,23 @@ export async function publishSimulatorReply(
   return id;
 }
 
-/** A fresh, unguessable simulator chat id (122 random bits). */
-export function newSimulatorChatId(): { chatId: string; uuid: string } {
+/**
+ * A fresh simulator chat: its id (`sim:<uuid>`, which becomes a ticket's WhatsApp contact and is
+ * shown to staff, so it is no credential) and the browser's session secret (256 random bits,
+ * base64url), the only thing that lets a browser read or post in that chat.
+ */
+export function newSimulatorSession(): { chatId: string; uuid: string; secret: string } {
   const uuid = randomUUID();
-  return { chatId: `${SIM_CHAT_PREFIX}${uuid}`, uuid };
+  return {
+    chatId: `${SIM_CHAT_PREFIX}${uuid}`,
+    uuid,
+    secret: randomBytes(32).toString('base64url'),
+  };
+}
+
+/** What names a session in Redis: a hash of its secret, or null for a malformed secret. */
+export function simulatorSessionHash(secret: string): string | null {
+  if (secret.length !== 43 || Buffer.from(secret, 'base64url').toString('base64url') !== secret)
+    return null;
+  return createHash('sha256').update(secret).digest('hex');
 }

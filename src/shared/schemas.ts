@@ -24,6 +24,21 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
   return out;
 }
 
+/**
+ * A POST that takes no body: nothing, or `{}` (JSON). Anything else (a field, text, an array) is
+ * refused with 400 VALIDATION_FAILED. Use with `preValidation: noBodyIsEmpty`.
+ */
+export const EmptyBodySchema = Type.Object(
+  {},
+  { additionalProperties: false, description: 'No body, or `{}`' },
+);
+
+/** A request without a body validates as `{}` against EmptyBodySchema. */
+export function noBodyIsEmpty(request: { body: unknown }): Promise<void> {
+  if (request.body === undefined) request.body = {};
+  return Promise.resolve();
+}
+
 export const UuidSchema = Type.String({ format: 'uuid' });
 export const IdParamsSchema = Type.Object({ id: UuidSchema }, { additionalProperties: false });
 

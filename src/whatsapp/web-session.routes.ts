@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import type { AuditService } from '../audit/audit.service';
 import type { Config } from '../config';
 import { actorOf } from '../plugins/access';
-import { errorResponses } from '../shared/schemas';
+import { EmptyBodySchema, errorResponses, noBodyIsEmpty } from '../shared/schemas';
 import { readWebSessionStatus, webSessionKeys } from './web-session';
 
 /**
@@ -60,10 +60,12 @@ export const whatsappSessionRoutes: FastifyPluginAsyncTypebox<{
     '/whatsapp/session/pair',
     {
       config: { access: ['SUPERVISOR'] },
+      preValidation: noBodyIsEmpty,
       schema: {
         tags: ['whatsapp'],
         summary:
           'Ask the bot for a fresh pairing QR (after a LOGOUT, or when the QR ran out of retries)',
+        body: EmptyBodySchema,
         response: { 202: Type.Object({ requested: Type.Boolean() }), ...errorResponses() },
       },
     },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildApp } from '../../src/app';
+import { buildApp, type BuildAppOptions } from '../../src/app';
 import type { StaffRole } from '../../src/auth/roles';
 import { loadConfig, type Config } from '../../src/config';
 import { createContainer, type Container } from '../../src/container';
@@ -82,7 +82,7 @@ export async function createTestConfig(
 }
 
 export async function createTestApp(
-  options: { env?: Record<string, string>; clock?: Clock } = {},
+  options: { env?: Record<string, string>; clock?: Clock; app?: BuildAppOptions } = {},
 ): Promise<TestApp> {
   const { config, dropDb } = await createTestConfig(options.env);
   const dataSource = createDataSource(config.DATABASE_URL ?? '', 4);
@@ -95,7 +95,7 @@ export async function createTestApp(
     secrets: resolveSecrets(config),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const app = await buildApp(container);
+  const app = await buildApp(container, options.app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -34,10 +34,11 @@ describe('the API surface', () => {
       '/api/auth/login',
       '/api/auth/refresh',
       // The web chat simulator's demo (CHAT_SIMULATOR=public, the default outside production):
-      // a random chat id is the capability; rate limited.
+      // a random session secret is the capability; rate limited.
       '/api/chat-simulator/events',
       '/api/chat-simulator/files',
       '/api/chat-simulator/messages',
+      '/api/chat-simulator/sessions',
       '/api/chat-simulator/sessions',
       // The waiting-room board: numbers and desks only.
       '/api/queue/board',

@@ -37,9 +37,12 @@ describe('chat simulator with the real bot', () => {
 
   /** A browser's chat window: a session, the reply stream, and a way to type. */
   async function chatWindow() {
-    const session = await t.http<{ chatId: string }>('POST', '/api/chat-simulator/sessions');
+    const session = await t.http<{ session: string; chatId: string }>(
+      'POST',
+      '/api/chat-simulator/sessions',
+    );
     expect(session.status).toBe(201);
-    const headers = { 'x-chat-session': session.body.chatId };
+    const headers = { 'x-chat-session': session.body.session };
     const res = await fetch(`${t.baseUrl}/api/chat-simulator/events`, {
       headers: { ...headers, accept: 'text/event-stream' },
     });

@@ -629,6 +629,45 @@ describe('staff console in Chromium', () => {
     await expect(page.getByTestId('issued-number').innerText()).resolves.toMatch(/^B-\d{3}$/);
   });
 
+  test('a draft goes back only to its author: another user signing in at the tab never sees it', async () => {
+    await staff('FRONT_OFFICE', 'rina.fo');
+    await staff('FRONT_OFFICE', 'budi.fo');
+    const page = await newPage();
+    await login(page, 'rina.fo');
+    await page.getByRole('link', { name: 'Meja layanan', exact: true }).click();
+    const book = page.getByRole('form', { name: 'Buku tamu' });
+    await book.getByLabel('Nama', { exact: true }).fill('Tamu Rahasia');
+    await book.getByLabel('Instansi').fill('Dinas Rahasia');
+
+    const other = await t.http<{ accessToken: string }>('POST', '/api/auth/login', {
+      json: { username: 'rina.fo', password: TEST_PASSWORD },
+    });
+    await t.http('POST', '/api/auth/logout', {
+      token: other.body.accessToken,
+      json: { everywhere: true },
+    });
+    await page.getByRole('button', { name: 'Simpan dan beri nomor antrean' }).click();
+    await page.getByText('Sesi Anda berakhir.', { exact: false }).waitFor();
+    const saved = await page.evaluate<string>("sessionStorage.getItem('loket.drafts') ?? ''");
+    expect(saved).toContain('Tamu Rahasia');
+
+    // Someone else signs in at this tab: same page, empty form, and the draft is gone.
+    await page.getByLabel('Nama pengguna').fill('budi.fo');
+    await page.getByLabel('Kata sandi').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await page.getByRole('heading', { name: 'Meja layanan' }).waitFor();
+    await expect(book.getByLabel('Nama', { exact: true }).inputValue()).resolves.toBe('');
+    await expect(book.getByLabel('Instansi').inputValue()).resolves.toBe('');
+    const left = await page.evaluate<string>('JSON.stringify({ ...sessionStorage })');
+    expect(left).not.toContain('Tamu Rahasia');
+
+    // Signing out forgets drafts too.
+    await book.getByLabel('Nama', { exact: true }).fill('Tamu Budi');
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.getByLabel('Nama pengguna').waitFor();
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('loket.drafts')")).toBeNull();
+  });
+
   test('the first login with a temporary password forces a new one', async () => {
     await staff('HELPDESK', 'joko.hd', true);
     const page = await newPage();

@@ -80,6 +80,68 @@ describe('chat simulator in the console (staff mode)', () => {
     await chat.getByRole('button', { name: /reset/i }).first().click();
     await chat.locator('#log', { hasText: /nama lengkap/i }).waitFor();
     await page.screenshot({ path: join(artifacts, 'chat-in-console-1366.png'), fullPage: true });
+    const bot = chat.locator('#log .msg.bot');
+    for (const text of ['Sari Lestari', '3171010101900001']) {
+      const before = await bot.count();
+      await chat.getByLabel('Pesan').fill(text);
+      await chat.getByLabel('Pesan').press('Enter');
+      await bot.nth(before).waitFor();
+    }
+
+    // The tab keeps what resumes the chat (the session secret, the bot's replies), never what
+    // the member typed; the chat id is not kept either.
+    const stored = await page.evaluate<Record<string, string>>(
+      '({ ...Object.fromEntries(Object.entries(sessionStorage)), ...Object.fromEntries(Object.entries(localStorage)) })',
+    );
+    const all = JSON.stringify(stored);
+    expect(all).not.toContain('3171010101900001');
+    expect(all).not.toContain('Sari Lestari');
+    expect(all).not.toMatch(/sim:[0-9a-f]{8}-/);
+    expect(stored['loket.sim.session']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(stored['loket.sim.transcript']).toContain('Helpus');
+
+    // The token (and the page's language) is taken only from the console, its parent: a
+    // sibling frame of this very origin is ignored.
+    await page.route(`${t.baseUrl}/console/sibling.html`, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<script>
+          let posted = 0;
+          for (let i = 0; i < parent.frames.length; i++) {
+            const w = parent.frames[i];
+            try {
+              if (w.location.pathname !== '/console/chat.html') continue;
+            } catch {
+              continue;
+            }
+            w.postMessage({ type: 'loket.token', token: 'forged', lang: 'en' }, location.origin);
+            posted += 1;
+          }
+          document.title = 'posted ' + posted;
+        </script>`,
+      }),
+    );
+    await page.evaluate(`new Promise((resolve) => {
+      const f = document.createElement('iframe');
+      f.src = '/console/sibling.html';
+      f.onload = resolve;
+      document.body.append(f);
+    })`);
+    const sibling = page.frames().find((f) => f.url().endsWith('/console/sibling.html'));
+    await expect(sibling?.title()).resolves.toBe('posted 1');
+    await page.waitForTimeout(500);
+    await expect(chat.locator('#send').innerText()).resolves.toBe('Kirim');
+    await page.evaluate(`document.querySelector('iframe.chat-frame').contentWindow.postMessage(
+      { type: 'loket.token', token: null, lang: 'en' }, location.origin)`);
+    await chat.locator('#send', { hasText: 'Send' }).waitFor();
+
+    // Signing out removes every loket.sim.* key.
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.getByLabel('Nama pengguna').waitFor();
+    const left = await page.evaluate<string[]>(
+      '[...Object.keys(sessionStorage), ...Object.keys(localStorage)]',
+    );
+    expect(left.filter((k) => k.startsWith('loket.sim.'))).toEqual([]);
 
     // The same page outside the console has no token: staff mode refuses it, politely.
     const bare = await newPage();

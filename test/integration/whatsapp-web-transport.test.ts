@@ -537,6 +537,22 @@ describe('GET /api/whatsapp/session', () => {
     await eventually(() => {
       expect(s.transport.state()).toBe('needs_pairing');
     });
+    // The route takes no body: junk is refused with the stable validation code, nothing asked.
+    for (const junk of [
+      { json: { force: true } },
+      { json: [] },
+      { body: 'pair please', headers: { 'content-type': 'text/plain' } },
+    ]) {
+      const res = await t.http<{ code: string }>('POST', '/api/whatsapp/session/pair', {
+        token: supervisor,
+        ...junk,
+      });
+      expect({ junk, status: res.status, code: res.body.code }).toEqual({
+        junk,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+    }
     const pair = await t.http('POST', '/api/whatsapp/session/pair', { token: supervisor });
     expect(pair.status).toBe(202);
     await eventually(() => {

@@ -1,8 +1,9 @@
-// The web chat simulator: the Helpus WhatsApp bot in a browser window. The chat id (sim:<uuid>)
-// comes from the server, stays in this tab (sessionStorage) and travels in a header, never in a
-// URL. Replies arrive as server-sent events read with fetch (so the header can be sent), resumed
-// from the last event id after a drop. The bot's words come from its templates; this file only
-// holds the page's own labels.
+// The web chat simulator: the Helpus WhatsApp bot in a browser window. The session secret comes
+// from the server, stays in this tab (sessionStorage) and travels in a header, never in a URL
+// (the chat id the bot sees is no credential and is not kept). Replies arrive as server-sent
+// events read with fetch (so the header can be sent), resumed from the last event id after a
+// drop. The bot's words come from its templates; this file only holds the page's own labels. In
+// the console, signing out removes every `loket.sim.*` key (src/console/web/src/session.ts).
 const $ = (id) => document.getElementById(id);
 const API = '/api/chat-simulator';
 const store = window.sessionStorage;
@@ -17,6 +18,8 @@ const t = (key) => labels[lang][key] ?? key;
 // Inside the console (a frame of this origin), the console hands over its access token by
 // postMessage; it is kept in memory only. Standalone (the public demo), there is no token.
 const embedded = params.has('embedded') && window.parent !== window;
+// The API takes up to 2,000 characters a message on the public demo, more in the console.
+if (!embedded) $('text').maxLength = 2000;
 let consoleToken = null;
 let tokenWaiters = [];
 window.addEventListener('message', (e) => {
@@ -39,16 +42,26 @@ function freshToken() {
     setTimeout(resolve, 3000);
   });
 }
-let chatId = store.getItem('loket.sim.chatId');
+let session = store.getItem('loket.sim.session');
 let lastEventId = store.getItem('loket.sim.lastEventId') ?? '';
-let transcript = JSON.parse(store.getItem('loket.sim.transcript') ?? '[]');
+// What this tab keeps to resume after a reload: the session secret, the last event id and the
+// bot's replies. Never what the user typed (it may hold an NIK): those bubbles live in the page only.
+let transcript = readReplies();
+function readReplies() {
+  try {
+    const kept = JSON.parse(store.getItem('loket.sim.transcript') ?? '[]');
+    return Array.isArray(kept) ? kept.filter((e) => e && e.from === 'bot') : [];
+  } catch {
+    return [];
+  }
+}
 let stream = null;
 let statusKey = 'connecting';
 
 function headers(extra = {}) {
   const h = { 'accept-language': lang, ...extra };
   if (consoleToken) h.authorization = `Bearer ${consoleToken}`;
-  if (chatId) h['x-chat-session'] = chatId;
+  if (session) h['x-chat-session'] = session;
   return h;
 }
 
@@ -72,7 +85,8 @@ function applyLabels() {
 }
 
 function save() {
-  store.setItem('loket.sim.transcript', JSON.stringify(transcript.slice(-300)));
+  const replies = transcript.filter((e) => e.from === 'bot');
+  store.setItem('loket.sim.transcript', JSON.stringify(replies.slice(-300)));
   store.setItem('loket.sim.lastEventId', lastEventId);
 }
 
@@ -139,10 +153,10 @@ async function openSession() {
     throw Object.assign(new Error(t('signIn')), { fatal: true });
   if (!res.ok) throw new Error(await errorText(res));
   const body = await res.json();
-  chatId = body.chatId;
+  session = body.session;
   lastEventId = '';
   transcript = [];
-  store.setItem('loket.sim.chatId', chatId);
+  store.setItem('loket.sim.session', session);
   save();
 }
 
@@ -159,8 +173,8 @@ async function listen() {
   }
   if (res.status === 404 || res.status === 400) {
     // The session expired (or the server forgot it): start a new one.
-    chatId = null;
-    store.removeItem('loket.sim.chatId');
+    session = null;
+    store.removeItem('loket.sim.session');
     return;
   }
   if (!res.ok || !res.body) throw new Error(await errorText(res));
@@ -201,7 +215,7 @@ async function connect() {
   let delay = 1000;
   while (mine === loops) {
     try {
-      if (!chatId) await openSession();
+      if (!session) await openSession();
       await listen();
       delay = 1000;
     } catch (err) {
@@ -219,7 +233,7 @@ async function connect() {
 }
 
 async function post(path, init) {
-  if (!chatId) return;
+  if (!session) return;
   let res = await fetch(`${API}${path}`, { method: 'POST', ...init });
   if (res.status === 401 && embedded) {
     await freshToken();
@@ -285,8 +299,12 @@ $('lang').addEventListener('change', () => {
 
 $('restart').addEventListener('click', () => {
   stream?.abort();
-  chatId = null;
-  store.removeItem('loket.sim.chatId');
+  // The old chat ends on the server too (its secret stops working, its streams close).
+  if (session) {
+    void fetch(`${API}/sessions`, { method: 'DELETE', headers: headers() }).catch(() => undefined);
+  }
+  session = null;
+  store.removeItem('loket.sim.session');
   transcript = [];
   lastEventId = '';
   save();

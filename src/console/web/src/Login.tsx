@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, login } from './api';
 import { lang, setLang, t, useLang } from './i18n';
-import { currentUser, loginReason, takeReturnTo, type User } from './session';
+import { currentUser, keepDraftsOf, loginReason, takeReturnTo, type User } from './session';
 import { navigate } from './router';
 import { ErrorBox, TextField } from './ui';
 import { useStore } from './store';
@@ -36,6 +36,7 @@ export function LoginPage() {
     setError(null);
     try {
       const user = await login(username.trim(), password);
+      keepDraftsOf(user.id);
       loginReason.set(null);
       currentUser.set(user);
       const back = takeReturnTo();

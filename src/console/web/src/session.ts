@@ -38,6 +38,19 @@ export function setTokens(access: string, refresh: string): void {
 export function clearTokens(): void {
   accessToken = null;
   sessionStorage.removeItem(REFRESH_KEY);
+  forgetChatSimulator();
+}
+
+/** The chat simulator page (a frame of this tab) keeps its session under `loket.sim.*`. */
+function forgetChatSimulator(): void {
+  for (const storage of [sessionStorage, localStorage]) {
+    const keys: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const key = storage.key(i);
+      if (key?.startsWith('loket.sim.')) keys.push(key);
+    }
+    for (const key of keys) storage.removeItem(key);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -54,24 +67,47 @@ export function registerDraft(key: string, read: () => Record<string, string>): 
   };
 }
 
-/** A draft saved when the session expired, taken once (the form that restores it removes it). */
+/** Saved drafts carry their author: only that user gets them back. */
+interface SavedDrafts {
+  userId: string;
+  forms: Record<string, Record<string, string>>;
+}
+
+/**
+ * A draft saved when the session expired, taken once (the form that restores it removes it), and
+ * only by the user who typed it: another user signing in at this tab drops them all.
+ */
 export function takeDraft(key: string): Record<string, string> | null {
-  const all = readDrafts();
-  const draft = all[key];
+  const saved = readDrafts();
+  if (!saved) return null;
+  const userId = currentUser.get()?.id;
+  if (!userId || saved.userId !== userId) {
+    sessionStorage.removeItem(DRAFTS_KEY);
+    return null;
+  }
+  const draft = saved.forms[key];
   if (!draft) return null;
-  const rest = Object.fromEntries(Object.entries(all).filter(([k]) => k !== key));
-  sessionStorage.setItem(DRAFTS_KEY, JSON.stringify(rest));
+  const rest = Object.fromEntries(Object.entries(saved.forms).filter(([k]) => k !== key));
+  sessionStorage.setItem(DRAFTS_KEY, JSON.stringify({ userId, forms: rest }));
   return draft;
 }
 
-function readDrafts(): Record<string, Record<string, string>> {
+/** At sign-in: drafts another user left at this tab are dropped, never shown. */
+export function keepDraftsOf(userId: string): void {
+  const saved = readDrafts();
+  if (saved && saved.userId !== userId) sessionStorage.removeItem(DRAFTS_KEY);
+}
+
+function readDrafts(): SavedDrafts | null {
   try {
-    const parsed: unknown = JSON.parse(sessionStorage.getItem(DRAFTS_KEY) ?? '{}');
-    return typeof parsed === 'object' && parsed !== null
-      ? (parsed as Record<string, Record<string, string>>)
-      : {};
+    const parsed = JSON.parse(sessionStorage.getItem(DRAFTS_KEY) ?? 'null') as unknown;
+    if (typeof parsed !== 'object' || parsed === null) return null;
+    const { userId, forms } = parsed as { userId?: unknown; forms?: unknown };
+    return typeof userId === 'string' && typeof forms === 'object' && forms !== null
+      ? { userId, forms: forms as SavedDrafts['forms'] }
+      : null;
   } catch {
-    return {};
+    return null;
   }
 }
 
@@ -80,9 +116,13 @@ function readDrafts(): Record<string, Record<string, string>> {
  * (never an NIK: forms leave it out of their drafts), then show the login page.
  */
 export function sessionExpired(): void {
-  const drafts = readDrafts();
-  for (const [key, read] of draftReaders) drafts[key] = read();
-  sessionStorage.setItem(DRAFTS_KEY, JSON.stringify(drafts));
+  const userId = currentUser.get()?.id;
+  if (userId) {
+    const saved = readDrafts();
+    const forms = saved?.userId === userId ? saved.forms : {};
+    for (const [key, read] of draftReaders) forms[key] = read();
+    sessionStorage.setItem(DRAFTS_KEY, JSON.stringify({ userId, forms }));
+  }
   // The route inside the console (without its /console base), as navigate() takes it.
   const path = location.pathname.replace(/^\/console(?=\/|$)/, '') || '/';
   sessionStorage.setItem(RETURN_KEY, path + location.search);

@@ -20,8 +20,10 @@ export function ChatPage() {
     };
     const onMessage = (e: MessageEvent) => {
       const data = e.data as { type?: string } | null;
-      // The frame's token was refused (expired): one API call lets the console refresh it.
-      if (e.origin === location.origin && data?.type === 'loket.token?') {
+      // The frame's token was refused (expired): one API call lets the console refresh it. Only
+      // the chat frame itself may ask (this origin, that window).
+      const fromFrame = e.source !== null && e.source === frame.current?.contentWindow;
+      if (e.origin === location.origin && fromFrame && data?.type === 'loket.token?') {
         void api('GET', '/auth/me').finally(send);
       }
     };
