@@ -6,11 +6,13 @@ import { actorOf } from '../plugins/access';
 import { AppError } from '../shared/errors';
 import {
   decodeCursor,
+  EmptyBodySchema,
   encodeCursor,
   errorResponses,
   IdParamsSchema,
   isoOrNull,
   literalUnion,
+  noBodyIsEmpty,
   PageQueryFields,
 } from '../shared/schemas';
 import { inboundEmailStatuses, type InboundEmailStatus } from './inbound-email.entity';
@@ -157,12 +159,13 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{
     '/inbound-emails/:id/retry',
     {
       config: { access: ['SUPERVISOR'] },
+      preValidation: noBodyIsEmpty,
       schema: {
         tags: ['email intake'],
         summary:
           'Processes a FAILED mail again (e.g. after the fault is mended); the intake picks it up within a minute',
         params: IdParamsSchema,
-        body: Type.Object({}, { additionalProperties: false }),
+        body: EmptyBodySchema,
         response: { 202: InboundEmailSchema, ...errorResponses(404, 409) },
       },
     },

@@ -195,7 +195,7 @@ describe('inbound mail: list, retry, retention', () => {
       const unknown = await t.http<{ code: string }>(
         'POST',
         '/api/inbound-emails/00000000-0000-4000-8000-000000000000/retry',
-        { token: supervisor, json: {} },
+        { token: supervisor },
       );
       expect([unknown.status, unknown.body.code]).toEqual([404, 'NOT_FOUND']);
       const audited = await t.container.dataSource.query<{ n: number }[]>(
