@@ -70,6 +70,12 @@ const view = (r: Row) => ({
   rawDeletedAt: isoOrNull(r.raw_deleted_at),
 });
 
+/** The columns of a Row, from `inbound_emails e` joined to `tickets t`. */
+const columns = `e.id, e.source, e.status, e.detail, e.size_bytes, e.has_message_id, e.ticket_id,
+  t.code AS ticket_code, e.acknowledged,
+  jsonb_array_length(e.rejected_files)::int AS rejected_files, e.attempts,
+  e.received_at, e.processed_at, e.raw_deleted_at`;
+
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -129,10 +135,7 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{
       }
       params.push(limit + 1);
       const rows = await dataSource.query<Row[]>(
-        `SELECT e.id, e.source, e.status, e.detail, e.size_bytes, e.has_message_id, e.ticket_id,
-                t.code AS ticket_code, e.acknowledged,
-                jsonb_array_length(e.rejected_files)::int AS rejected_files, e.attempts,
-                e.received_at, e.processed_at, e.raw_deleted_at
+        `SELECT ${columns}
            FROM inbound_emails e LEFT JOIN tickets t ON t.id = e.ticket_id
           ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
           ORDER BY e.received_at DESC, e.id DESC
@@ -194,11 +197,8 @@ export const inboundEmailRoutes: FastifyPluginAsyncTypebox<{
           m,
         );
         const rows = await m.query<Row[]>(
-          `SELECT e.id, e.source, e.status, e.detail, e.size_bytes, e.has_message_id, e.ticket_id,
-                  NULL AS ticket_code, e.acknowledged,
-                  jsonb_array_length(e.rejected_files)::int AS rejected_files, e.attempts,
-                  e.received_at, e.processed_at, e.raw_deleted_at
-             FROM inbound_emails e WHERE e.id = $1`,
+          `SELECT ${columns}
+             FROM inbound_emails e LEFT JOIN tickets t ON t.id = e.ticket_id WHERE e.id = $1`,
           [id],
         );
         return rows[0];
