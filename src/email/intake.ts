@@ -68,6 +68,14 @@ export interface StoreResult {
   /** The BullMQ job id: derived from the Message-ID (or the content hash), so a re-add is a no-op. */
   jobId: string;
   duplicate: boolean;
+  /** The stored row's `sender_hash` (a new row only), so `process` need not read the row first. */
+  senderHash?: string | null;
+}
+
+/** What the caller of `store` still holds of a stored mail: `process` then skips reading it back. */
+export interface StoredMail {
+  raw: Buffer;
+  senderHash: string | null;
 }
 
 export type ProcessOutcome =
@@ -312,6 +320,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       const id = randomUUID();
       const now = clock.now();
       const key = `inbound/${now.toISOString().slice(0, 7)}/${id}.eml`;
+      const senderHash = sender ? pii.hash(sender) : null;
       await storage.put(key, Readable.from([raw]));
       const rows: { id: string }[] = await dataSource.query(
         `INSERT INTO inbound_emails (id, dedupe_key, has_message_id, source, storage_key, size_bytes,
@@ -325,7 +334,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
           meta.source,
           key,
           raw.length,
-          sender ? pii.hash(sender) : null,
+          senderHash,
           now,
         ],
       );
@@ -338,7 +347,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
         );
         return { id: other[0]?.id ?? id, jobId, duplicate: true };
       }
-      return { id, jobId, duplicate: false };
+      return { id, jobId, duplicate: false, senderHash };
     },
 
     /** Ids of stored mails still waiting (for the sweeper: Redis may have lost their jobs). */
@@ -355,15 +364,25 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
     /**
      * Processes one stored mail. Everything it writes (ticket, thread entry, documents, the
      * mail's outcome) commits in one transaction under the mail's row lock, so a retry after a
-     * crash finds the mail processed or not at all: never a second ticket.
+     * crash finds the mail processed or not at all: never a second ticket. `held`: the raw mail
+     * (as stored) and its sender hash from the caller that just stored it, so neither the row nor
+     * the file is read back; the row's status is still checked under its lock.
      */
-    async process(id: string): Promise<ProcessOutcome> {
-      const rows = await dataSource.query<
-        { status: InboundEmailStatus; storage_key: string; sender_hash: string | null }[]
-      >('SELECT status, storage_key, sender_hash FROM inbound_emails WHERE id = $1', [id]);
-      const row = rows[0];
-      if (row?.status !== 'RECEIVED') return { status: 'SKIPPED' };
-      const raw = await readAll(await storage.get(row.storage_key));
+    async process(id: string, held?: StoredMail): Promise<ProcessOutcome> {
+      let raw: Buffer;
+      let row: { sender_hash: string | null };
+      if (held) {
+        raw = held.raw;
+        row = { sender_hash: held.senderHash };
+      } else {
+        const rows = await dataSource.query<
+          { status: InboundEmailStatus; storage_key: string; sender_hash: string | null }[]
+        >('SELECT status, storage_key, sender_hash FROM inbound_emails WHERE id = $1', [id]);
+        const found = rows[0];
+        if (found?.status !== 'RECEIVED') return { status: 'SKIPPED' };
+        raw = await readAll(await storage.get(found.storage_key));
+        row = found;
+      }
       let parsed: ParsedMail;
       try {
         // The text part is what the thread keeps: no HTML rendering of it, no link detection.
