@@ -386,11 +386,13 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       let parsed: ParsedMail;
       try {
         // The text part is what the thread keeps: no HTML rendering of it, no link detection.
+        // No MD5 of each attachment either (`checksum`, never read): storage hashes what it keeps.
         parsed = await simpleParser(raw, {
           skipImageLinks: true,
           skipTextToHtml: true,
           skipTextLinks: true,
           maxHtmlLengthToParse: 2_000_000,
+          checksumAlgo: false,
         });
       } catch {
         return settle(id, 'REJECTED_MALFORMED', { detail: 'unparseable' });
