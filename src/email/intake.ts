@@ -253,15 +253,22 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
     return { accepted, rejected, reasons };
   }
 
-  /** The documents and their `document.uploaded` events (plain SQL: this runs per mail). */
+  /**
+   * The documents and their `document.uploaded` events (plain SQL: this runs per mail), each
+   * document and its event in one statement.
+   */
   async function insertDocuments(m: EntityManager, ticket: Ticket, docs: StoredDocument[]) {
     const ids: string[] = [];
     for (const d of docs) {
       const id = randomUUID();
       await m.query(
-        `INSERT INTO documents (id, ticket_id, kind, file_name, content_type, size_bytes, sha256,
-           storage_key, uploaded_by_type, uploaded_by_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        `WITH d AS (
+           INSERT INTO documents (id, ticket_id, kind, file_name, content_type, size_bytes, sha256,
+             storage_key, uploaded_by_type, uploaded_by_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10))
+         INSERT INTO ticket_events (ticket_id, at, actor_type, actor_id, actor_label, actor_role,
+           action, from_step, to_step, reason, data)
+         VALUES ($2, $11, $9, $10, $12, 'INTAKE', 'document.uploaded', $13, $13, NULL, $14)`,
         [
           id,
           ticket.id,
@@ -273,36 +280,40 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
           d.key,
           intakeActor.type,
           intakeActor.id,
-        ],
-      );
-      ids.push(id);
-      await m.query(
-        `INSERT INTO ticket_events (ticket_id, at, actor_type, actor_id, actor_label, actor_role,
-           action, from_step, to_step, reason, data)
-         VALUES ($1, $2, $3, $4, $5, 'INTAKE', 'document.uploaded', $6, $6, NULL, $7)`,
-        [
-          ticket.id,
           clock.now(),
-          intakeActor.type,
-          intakeActor.id,
           intakeActor.label,
           ticket.step,
           JSON.stringify({ documentId: id, kind: d.kind, sizeBytes: d.size, sha256: d.sha256 }),
         ],
       );
+      ids.push(id);
     }
     return ids;
   }
 
-  /** Acknowledgements this sender got in the last hour (the loop breaker of RFC 3834 §2). */
-  async function ackAllowed(m: EntityManager, senderHash: string | null): Promise<boolean> {
-    if (!senderHash) return false;
-    const rows: { n: string }[] = await m.query(
-      `SELECT count(*) AS n FROM inbound_emails
-        WHERE sender_hash = $1 AND acknowledged AND received_at > $2`,
-      [senderHash, new Date(clock.now().getTime() - 3_600_000)],
+  /**
+   * Locks a stored mail's row in `m`; `received` when it still waits to be processed. With
+   * `acksOf` (a sender hash), the same statement also counts the acknowledgements that sender got
+   * in the last hour (the loop breaker of RFC 3834 §2): one round trip instead of two.
+   */
+  async function lockReceived(
+    m: EntityManager,
+    id: string,
+    acksOf?: string | null,
+  ): Promise<{ received: boolean; ackAllowed: boolean }> {
+    const rows: { status: string; acks: string | null }[] = await m.query(
+      `SELECT status,
+              CASE WHEN $2::varchar IS NULL THEN NULL ELSE
+                (SELECT count(*) FROM inbound_emails
+                  WHERE sender_hash = $2 AND acknowledged AND received_at > $3) END AS acks
+         FROM inbound_emails WHERE id = $1 FOR UPDATE`,
+      [id, acksOf ?? null, new Date(clock.now().getTime() - 3_600_000)],
     );
-    return Number(rows[0]?.n ?? 0) < config.EMAIL_ACK_LIMIT_PER_HOUR;
+    const row = rows[0];
+    return {
+      received: row?.status === 'RECEIVED',
+      ackAllowed: row?.acks != null && Number(row.acks) < config.EMAIL_ACK_LIMIT_PER_HOUR,
+    };
   }
 
   return {
@@ -411,7 +422,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
           parseNoticeMessageId(r, own.messageIdDomain),
         );
         return dataSource.transaction(async (m) => {
-          if (!(await lockReceived(m, id))) return { status: 'SKIPPED' } as const;
+          if (!(await lockReceived(m, id)).received) return { status: 'SKIPPED' } as const;
           let matched = 0;
           let ticketId: string | null = null;
           for (const ref of ours) {
@@ -451,7 +462,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
         if (!thread || thread.ticket.closedAt)
           return settle(id, 'IGNORED_AUTOMATIC', { detail: kind.reason });
         return dataSource.transaction(async (m) => {
-          if (!(await lockReceived(m, id))) return { status: 'SKIPPED' } as const;
+          if (!(await lockReceived(m, id)).received) return { status: 'SKIPPED' } as const;
           await addThreadMessage(m, thread.ticket, body, messageId, {
             inboundEmailId: id,
             via: thread.via,
@@ -476,7 +487,13 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
             ? ({ kind: 'join', thread } as const)
             : ({ kind: 'create', reserved: await tickets.reserveCode() } as const);
         outcome = await dataSource.transaction(async (m) => {
-          if (!(await lockReceived(m, id))) return { status: 'SKIPPED' } as const;
+          // A new ticket may be acknowledged: its sender's recent acknowledgements come with the lock.
+          const lock = await lockReceived(
+            m,
+            id,
+            plan.kind === 'create' && sender !== null ? row.sender_hash : null,
+          );
+          if (!lock.received) return { status: 'SKIPPED' } as const;
           const rejectedDetail =
             files.reasons.length > 0 ? ` rejected=${files.reasons.join(',')}` : '';
           if (plan.kind === 'join') {
@@ -497,7 +514,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
             });
             return { status: 'THREAD_JOINED', ticketId: thread.ticket.id, detail } as const;
           }
-          const acknowledge = sender !== null && (await ackAllowed(m, row.sender_hash));
+          const acknowledge = sender !== null && lock.ackAllowed;
           const name = [senderName, sender?.split('@')[0] ?? ''].find((n) => n !== '') ?? 'Pemohon';
           const ticket = await tickets.create(
             {
@@ -543,21 +560,13 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
     },
   };
 
-  async function lockReceived(m: EntityManager, id: string): Promise<boolean> {
-    const rows: { status: string }[] = await m.query(
-      'SELECT status FROM inbound_emails WHERE id = $1 FOR UPDATE',
-      [id],
-    );
-    return rows[0]?.status === 'RECEIVED';
-  }
-
   async function settle(
     id: string,
     status: Exclude<InboundEmailStatus, 'RECEIVED'>,
     extra: { detail: string },
   ): Promise<ProcessOutcome> {
     const done = await dataSource.transaction(async (m) => {
-      if (!(await lockReceived(m, id))) return false;
+      if (!(await lockReceived(m, id)).received) return false;
       await finish(m, id, status, extra);
       return true;
     });
