@@ -14,6 +14,8 @@ import { AppError } from '../shared/errors';
 export interface DocumentStorage {
   /** Writes `data` under `key`, replacing any earlier content; resolves once it is durable. */
   put(key: string, data: Readable): Promise<{ size: number; sha256: string }>;
+  /** `put` for content already in memory (a mail, its attachment): one write, no stream. */
+  putBuffer(key: string, data: Buffer): Promise<{ size: number; sha256: string }>;
   /** Throws DocumentNotFoundError when nothing is stored under `key`. */
   get(key: string): Promise<Readable>;
   /** Removes the document; deleting a key that holds nothing is not an error. */
@@ -135,6 +137,48 @@ async function writeAtomically(
 }
 
 /**
+ * `writeAtomically` for a buffer: the temporary file is written in one call, flushed, closed,
+ * renamed into place and the directory flushed. `ensureDir` makes the directory when the first
+ * attempt finds it missing (a directory known to exist costs nothing per file).
+ */
+async function writeBufferAtomically(
+  path: string,
+  data: Buffer,
+  ensureDir: (dir: string) => Promise<void>,
+): Promise<{ size: number; sha256: string }> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${randomUUID()}.tmp`);
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  let handle;
+  try {
+    // `wx`: never follow or reuse an existing file.
+    handle = await open(temp, 'wx', 0o600);
+  } catch (err) {
+    if (!isCode(err, 'ENOENT')) throw err;
+    await ensureDir(dir);
+    handle = await open(temp, 'wx', 0o600);
+  }
+  try {
+    try {
+      let written = 0;
+      while (written < data.length) {
+        const { bytesWritten } = await handle.write(data, written, data.length - written);
+        written += bytesWritten;
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(ignore);
+    throw err;
+  }
+  await syncDirectory(dir);
+  return { size: data.length, sha256 };
+}
+
+/**
  * Documents as files under `rootDir`, which must be outside any web root (ASVS 4.0.3 12.4.1).
  * Directories it creates (the root included) are 0700 and files 0600; a document is written to a temporary file beside
  * its final name, flushed, then renamed, so a reader sees the old content or the whole new one,
@@ -167,6 +211,12 @@ export function createLocalStorage(rootDir: string): DocumentStorage {
         data.destroy();
         throw err;
       }
+    },
+
+    async putBuffer(key, data) {
+      return writeBufferAtomically(pathOf(key), data, async (dir) => {
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+      });
     },
 
     async get(key) {

@@ -240,7 +240,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       }
       // One directory per month, not per mail: a new directory costs a mkdir and its fsync.
       const key = `tickets/mail/${clock.now().toISOString().slice(0, 7)}/${randomUUID()}`;
-      const stored = await storage.put(key, Readable.from([a.content]));
+      const stored = await storage.putBuffer(key, a.content);
       accepted.push({
         key,
         size: stored.size,
@@ -332,7 +332,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       const now = clock.now();
       const key = `inbound/${now.toISOString().slice(0, 7)}/${id}.eml`;
       const senderHash = sender ? pii.hash(sender) : null;
-      await storage.put(key, Readable.from([raw]));
+      await storage.putBuffer(key, raw);
       const rows: { id: string }[] = await dataSource.query(
         `INSERT INTO inbound_emails (id, dedupe_key, has_message_id, source, storage_key, size_bytes,
            sender_hash, status, received_at)

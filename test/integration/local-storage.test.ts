@@ -114,6 +114,27 @@ describe('local document storage', () => {
     }
   });
 
+  test('putBuffer: the same file as put (content, size, SHA-256, 0600 in new 0700 directories), replacing, no temporary left', async () => {
+    const data = randomBytes(300_000);
+    const key = `inbound/2026-11/${randomUUID()}.eml`;
+    expect(await storage.putBuffer(key, data)).toEqual({ size: data.length, sha256: sha256(data) });
+    expect((await readAll(await storage.get(key))).equals(data)).toBe(true);
+    if (process.platform !== 'win32') {
+      expect((await stat(join(root, key))).mode & 0o777).toBe(0o600);
+      for (const dir of [root, join(root, 'inbound'), join(root, 'inbound', '2026-11')])
+        expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    }
+    // A second file in the now existing directory, and an overwrite.
+    const other = `inbound/2026-11/${randomUUID()}.eml`;
+    await storage.putBuffer(other, Buffer.from('lama'));
+    await storage.putBuffer(other, Buffer.alloc(0));
+    expect((await readAll(await storage.get(other))).length).toBe(0);
+    expect(await listTree(root)).toEqual(['inbound', 'inbound/2026-11', key, other].sort());
+    await expect(storage.putBuffer('../escape', data)).rejects.toBeInstanceOf(
+      InvalidStorageKeyError,
+    );
+  });
+
   test('a source that fails midway leaves no file, partial or temporary', async () => {
     const key = `uploads/${randomUUID()}`;
     const err = await rejection(storage.put(key, failingAfter(randomBytes(100_000))));
