@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  coalescedDirectorySync,
   createLocalStorage,
   DocumentNotFoundError,
   FileTooLargeError,
@@ -133,6 +134,53 @@ describe('local document storage', () => {
     await expect(storage.putBuffer('../escape', data)).rejects.toBeInstanceOf(
       InvalidStorageKeyError,
     );
+  });
+
+  test('directory fsyncs are shared: callers during one wait for the next, which all of them share', async () => {
+    const started: { dir: string; finish: () => void }[] = [];
+    const sync = coalescedDirectorySync(
+      (dir) =>
+        new Promise<void>((resolve) => {
+          started.push({ dir, finish: resolve });
+        }),
+    );
+    const settled = new Set<number>();
+    const ask = (i: number, dir = 'd') =>
+      sync(dir).then(() => {
+        settled.add(i);
+      });
+    const flush = () => new Promise((r) => setImmediate(r));
+    const first = ask(0);
+    const during = [ask(1), ask(2), ask(3)];
+    const elsewhere = ask(9, 'e');
+    await flush();
+    expect(started.map((s) => s.dir)).toEqual(['d', 'e']);
+    started[0]?.finish();
+    await first;
+    await flush();
+    // 1-3 asked while the first ran (maybe before their rename): they wait for a second one.
+    expect([...settled]).toEqual([0]);
+    expect(started.map((s) => s.dir)).toEqual(['d', 'e', 'd']);
+    const late = ask(4);
+    started[2]?.finish();
+    await Promise.all(during);
+    await flush();
+    expect(settled.has(4)).toBe(false);
+    expect(started).toHaveLength(4);
+    started[3]?.finish();
+    started[1]?.finish();
+    await Promise.all([late, elsewhere]);
+    expect(started).toHaveLength(4);
+  });
+
+  test('putBuffer: many files into one directory at once, each whole', async () => {
+    const files = Array.from({ length: 20 }, () => ({
+      key: `tickets/mail/2026-11/${randomUUID()}`,
+      data: randomBytes(10_000),
+    }));
+    await Promise.all(files.map((f) => storage.putBuffer(f.key, f.data)));
+    for (const f of files)
+      expect((await readAll(await storage.get(f.key))).equals(f.data)).toBe(true);
   });
 
   test('a source that fails midway leaves no file, partial or temporary', async () => {
