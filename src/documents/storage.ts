@@ -16,6 +16,8 @@ export interface DocumentStorage {
   put(key: string, data: Readable): Promise<{ size: number; sha256: string }>;
   /** `put` for content already in memory (a mail, its attachment): one write, no stream. */
   putBuffer(key: string, data: Buffer): Promise<{ size: number; sha256: string }>;
+  /** Without the SHA-256, for content no document row describes (a raw mail). */
+  putBuffer(key: string, data: Buffer, options: { hash: false }): Promise<{ size: number }>;
   /** Throws DocumentNotFoundError when nothing is stored under `key`. */
   get(key: string): Promise<Readable>;
   /** Removes the document; deleting a key that holds nothing is not an error. */
@@ -190,10 +192,11 @@ async function writeBufferAtomically(
   data: Buffer,
   ensureDir: (dir: string) => Promise<void>,
   syncDir: SyncDirectory,
+  hash: boolean,
 ): Promise<{ size: number; sha256: string }> {
   const dir = dirname(path);
   const temp = join(dir, `.${randomUUID()}.tmp`);
-  const sha256 = createHash('sha256').update(data).digest('hex');
+  const sha256 = hash ? createHash('sha256').update(data).digest('hex') : '';
   let handle;
   try {
     // `wx`: never follow or reuse an existing file.
@@ -259,7 +262,7 @@ export function createLocalStorage(rootDir: string): DocumentStorage {
       }
     },
 
-    async putBuffer(key, data) {
+    async putBuffer(key: string, data: Buffer, options?: { hash: false }) {
       return writeBufferAtomically(
         pathOf(key),
         data,
@@ -267,6 +270,7 @@ export function createLocalStorage(rootDir: string): DocumentStorage {
           await mkdir(dir, { recursive: true, mode: 0o700 });
         },
         syncDir,
+        options?.hash !== false,
       );
     },
 

@@ -333,7 +333,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       const now = clock.now();
       const key = `inbound/${now.toISOString().slice(0, 7)}/${id}.eml`;
       const senderHash = sender ? pii.hash(sender) : null;
-      await storage.putBuffer(key, raw);
+      await storage.putBuffer(key, raw, { hash: false });
       const rows: { id: string }[] = await dataSource.query(
         `INSERT INTO inbound_emails (id, dedupe_key, has_message_id, source, storage_key, size_bytes,
            sender_hash, status, received_at)

@@ -173,6 +173,13 @@ describe('local document storage', () => {
     expect(started).toHaveLength(4);
   });
 
+  test('putBuffer without the hash: the same file, only its size reported', async () => {
+    const data = randomBytes(50_000);
+    const key = `inbound/2026-11/${randomUUID()}.eml`;
+    expect(await storage.putBuffer(key, data, { hash: false })).toMatchObject({ size: 50_000 });
+    expect((await readAll(await storage.get(key))).equals(data)).toBe(true);
+  });
+
   test('putBuffer: many files into one directory at once, each whole', async () => {
     const files = Array.from({ length: 20 }, () => ({
       key: `tickets/mail/2026-11/${randomUUID()}`,
