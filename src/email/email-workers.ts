@@ -123,7 +123,10 @@ export async function startEmailIntake(deps: {
         .then(
           () => undefined,
           (err: unknown) => {
-            log('warn', `inbound ${stored.id}: ${err instanceof Error ? err.name : 'error'}; queued`);
+            log(
+              'warn',
+              `inbound ${stored.id}: ${err instanceof Error ? err.name : 'error'}; queued`,
+            );
             return queueStored(stored);
           },
         )

@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../audit/audit.service';
 import type { Principal } from '../auth/auth.service';
 import type { Config } from '../config';
+import { insertRow } from '../db/insert';
 import type { TicketDocument } from '../documents/document.entity';
 import { safeDownloadName, sniffDocumentType } from '../documents/file-type';
 import type { DocumentStorage } from '../documents/storage';
@@ -339,16 +340,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
            sender_hash, status, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'RECEIVED', $8)
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-        [
-          id,
-          dedupeKey,
-          messageId !== null,
-          meta.source,
-          key,
-          raw.length,
-          senderHash,
-          now,
-        ],
+        [id, dedupeKey, messageId !== null, meta.source, key, raw.length, senderHash, now],
       );
       if (!rows[0]) {
         // Stored before (or arriving twice at once): the first copy is kept, this file goes.
@@ -585,7 +577,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
     externalId: string | null,
     eventData: Record<string, unknown>,
   ) {
-    await m.insert(TicketMessage, {
+    await insertRow(m, TicketMessage, {
       ticketId: ticket.id,
       direction: 'IN',
       channel: 'EMAIL',
