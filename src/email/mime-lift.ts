@@ -23,8 +23,6 @@ export interface LiftedBody {
 
 /** Bodies smaller than this stay with mailparser: lifting them would save nothing. */
 const MIN_LIFT_BYTES = 8192;
-/** A lifted body's stand-in: random, so no sender can forge one (one base64 line, no padding). */
-const TOKEN_BYTES = 18;
 /** Parts deeper than this are left alone (mailparser has its own limits). */
 const MAX_DEPTH = 8;
 
@@ -212,7 +210,7 @@ export function liftBase64Bodies(raw: Buffer): { reduced: Buffer; lifted: Lifted
   const lifted: LiftedBody[] = [];
   let at = 0;
   for (const r of regions) {
-    const token = randomBytes(TOKEN_BYTES);
+    const token = randomBytes(18);
     lifted.push({ token, content: r.content });
     pieces.push(raw.subarray(at, r.start), Buffer.from(token.toString('base64'), 'latin1'));
     at = r.end;
@@ -239,11 +237,9 @@ export async function parseMail(raw: Buffer, options: ParseOptions): Promise<Par
   // Each token is in the token mail once; it must be the whole content of one attachment (so
   // mailparser saw exactly the lifted body as that attachment's body, and decoded it as base64
   // and nothing else: random bytes survive no other treatment). Restored only if all of them are.
-  const byToken = new Map(lift.lifted.map((l) => [l.token.toString('hex'), l]));
   const matches: { attachment: ParsedMail['attachments'][number]; body: LiftedBody }[] = [];
   for (const a of parsed.attachments) {
-    const body =
-      a.content.length === TOKEN_BYTES ? byToken.get(a.content.toString('hex')) : undefined;
+    const body = lift.lifted.find((l) => a.content.equals(l.token));
     if (body) matches.push({ attachment: a, body });
   }
   if (
