@@ -87,29 +87,10 @@ BASE64[0x3d] = -3;
 export function decodeBase64Lines(raw: Buffer, start: number, end: number): Buffer | null {
   const out = Buffer.allocUnsafe(Math.floor(((end - start) * 3) / 4) + 3);
   let length = 0;
-  let i = start;
-  // Fast path: whole quartets of the alphabet and the line breaks between them (a mailer's
-  // 76-character lines); anything else goes on character by character below.
-  while (i + 4 <= end) {
-    const a = BASE64[raw[i] ?? 0] ?? -1;
-    const b = BASE64[raw[i + 1] ?? 0] ?? -1;
-    const c = BASE64[raw[i + 2] ?? 0] ?? -1;
-    const d = BASE64[raw[i + 3] ?? 0] ?? -1;
-    if ((a | b | c | d) < 0) {
-      if (a !== -2) break;
-      i++;
-      continue;
-    }
-    const q = (a << 18) | (b << 12) | (c << 6) | d;
-    out[length++] = q >> 16;
-    out[length++] = (q >> 8) & 0xff;
-    out[length++] = q & 0xff;
-    i += 4;
-  }
   let quartet = 0;
   let inQuartet = 0;
   let padding = 0;
-  for (; i < end; i++) {
+  for (let i = start; i < end; i++) {
     const v = BASE64[raw[i] ?? 0] ?? -1;
     if (v >= 0) {
       if (padding > 0) return null;
