@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ParsedMail } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../audit/audit.service';
 import type { Principal } from '../auth/auth.service';
@@ -39,7 +39,6 @@ import {
   trimQuotedText,
   type OwnAddresses,
 } from './mail-analysis';
-import { parseMail } from './mime-lift';
 
 /** The intake acts as this service principal (role INTAKE) in the workflow and the audit trail. */
 export const intakePrincipal: Principal = {
@@ -391,8 +390,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       try {
         // The text part is what the thread keeps: no HTML rendering of it, no link detection.
         // No MD5 of each attachment either (`checksum`, never read): storage hashes what it keeps.
-        // Large base64 attachments are decoded natively (mime-lift.ts), the rest is mailparser's.
-        parsed = await parseMail(raw, {
+        parsed = await simpleParser(raw, {
           skipImageLinks: true,
           skipTextToHtml: true,
           skipTextLinks: true,
