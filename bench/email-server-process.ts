@@ -12,8 +12,8 @@ import { startWorkers } from '../src/worker';
  * started with argv[2]:
  *   baseline  a plain smtp-server that accepts every message and discards it;
  *   loket     Loket's email intake with EMAIL_INTAKE=smtp (src/email/email-workers.ts): the
- *             listener and the inbound-email worker, on the database and Redis of the
- *             environment. The acknowledgements are committed to the outbox with each ticket;
+ *             listener (which processes what it stored itself) and the inbound-email worker, on
+ *             the database and Redis of the environment. The acknowledgements are committed to the outbox with each ticket;
  *             with BENCH_EMAIL_ACKS=1 the whole worker process (src/worker.ts) runs instead, so
  *             the relay and the notification workers also send them (to SMTP_URL).
  * IPC: -> { type: 'listening', port } once it accepts connections; it stops on SIGTERM.

@@ -11,8 +11,10 @@ import { Pool } from 'pg';
  *   baseline  a plain smtp-server that accepts and discards: messages per second from the first
  *             send until every message got its 250.
  *   Loket     the email intake (EMAIL_INTAKE=smtp): each message is stored (raw file and
- *             inbound_emails row) before its 250, then processed by the inbound-email worker into
- *             a ticket with its document and its acknowledgement committed to the outbox.
+ *             inbound_emails row, both durable) before its 250, then processed in the same process
+ *             from the raw the listener holds (the inbound-email queue takes only what overflows
+ *             or fails) into a ticket with its document and its acknowledgement committed to the
+ *             outbox.
  *             BENCH_EMAIL_ACKS=1 runs the whole worker process instead, which also sends the
  *             acknowledgements (outbox relay, notification workers, SMTP to a second discarding
  *             server on CPU 1, as to a relay in production); sending notices alone is the

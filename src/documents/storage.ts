@@ -14,6 +14,10 @@ import { AppError } from '../shared/errors';
 export interface DocumentStorage {
   /** Writes `data` under `key`, replacing any earlier content; resolves once it is durable. */
   put(key: string, data: Readable): Promise<{ size: number; sha256: string }>;
+  /** `put` for content already in memory (a mail, its attachment): one write, no stream. */
+  putBuffer(key: string, data: Buffer): Promise<{ size: number; sha256: string }>;
+  /** Without the SHA-256, for content no document row describes (a raw mail). */
+  putBuffer(key: string, data: Buffer, options: { hash: false }): Promise<{ size: number }>;
   /** Throws DocumentNotFoundError when nothing is stored under `key`. */
   get(key: string): Promise<Readable>;
   /** Removes the document; deleting a key that holds nothing is not an error. */
@@ -106,10 +110,54 @@ async function syncDirectory(dir: string): Promise<void> {
 
 const ignore = () => undefined;
 
+type SyncDirectory = (dir: string) => Promise<void>;
+
+/**
+ * `syncDirectory` shared by concurrent writers (group commit): a caller whose rename is done waits
+ * for a directory fsync that starts after it asked; every caller asking while one runs shares the
+ * next one. N files renamed into one directory at once cost two directory fsyncs, not N.
+ */
+export function coalescedDirectorySync(sync: SyncDirectory = syncDirectory): SyncDirectory {
+  interface Entry {
+    running: Promise<void> | null;
+    queued: Promise<void> | null;
+  }
+  const dirs = new Map<string, Entry>();
+  const start = (dir: string, entry: Entry) => {
+    const run = sync(dir)
+      .catch(ignore)
+      .then(() => {
+        entry.running = null;
+        if (!entry.queued && dirs.get(dir) === entry) dirs.delete(dir);
+      });
+    entry.running = run;
+    return run;
+  };
+  return (dir) => {
+    let entry = dirs.get(dir);
+    if (!entry) {
+      entry = { running: null, queued: null };
+      dirs.set(dir, entry);
+    }
+    const { running } = entry;
+    if (!running) return start(dir, entry);
+    if (entry.queued) return entry.queued;
+    const e = entry;
+    // Starts once the running one is done: that one may have begun before this caller's rename.
+    const queued = running.then(() => {
+      e.queued = null;
+      return start(dir, e);
+    });
+    e.queued = queued;
+    return queued;
+  };
+}
+
 /** Streams `data` to a temporary file beside `path`, flushes it, then renames it into place. */
 async function writeAtomically(
   path: string,
   data: Readable,
+  syncDir: SyncDirectory,
 ): Promise<{ size: number; sha256: string }> {
   const dir = dirname(path);
   const temp = join(dir, `.${randomUUID()}.tmp`);
@@ -130,8 +178,52 @@ async function writeAtomically(
     await unlink(temp).catch(ignore);
     throw err;
   }
-  await syncDirectory(dir);
+  await syncDir(dir);
   return { size, sha256: hash.digest('hex') };
+}
+
+/**
+ * `writeAtomically` for a buffer: the temporary file is written in one call, flushed, closed,
+ * renamed into place and the directory flushed. `ensureDir` makes the directory when the first
+ * attempt finds it missing (a directory known to exist costs nothing per file).
+ */
+async function writeBufferAtomically(
+  path: string,
+  data: Buffer,
+  ensureDir: (dir: string) => Promise<void>,
+  syncDir: SyncDirectory,
+  hash: boolean,
+): Promise<{ size: number; sha256: string }> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${randomUUID()}.tmp`);
+  const sha256 = hash ? createHash('sha256').update(data).digest('hex') : '';
+  let handle;
+  try {
+    // `wx`: never follow or reuse an existing file.
+    handle = await open(temp, 'wx', 0o600);
+  } catch (err) {
+    if (!isCode(err, 'ENOENT')) throw err;
+    await ensureDir(dir);
+    handle = await open(temp, 'wx', 0o600);
+  }
+  try {
+    try {
+      let written = 0;
+      while (written < data.length) {
+        const { bytesWritten } = await handle.write(data, written, data.length - written);
+        written += bytesWritten;
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(ignore);
+    throw err;
+  }
+  await syncDir(dir);
+  return { size: data.length, sha256 };
 }
 
 /**
@@ -142,6 +234,7 @@ async function writeAtomically(
  */
 export function createLocalStorage(rootDir: string): DocumentStorage {
   const root = resolve(rootDir);
+  const syncDir = coalescedDirectorySync();
 
   const pathOf = (key: string): string => {
     assertValidStorageKey(key);
@@ -161,12 +254,24 @@ export function createLocalStorage(rootDir: string): DocumentStorage {
         const path = pathOf(key);
         const dir = dirname(path);
         await mkdir(dir, { recursive: true, mode: 0o700 });
-        return await writeAtomically(path, data);
+        return await writeAtomically(path, data, syncDir);
       } catch (err) {
         // Nobody else will read the source now; release it (and the upload behind it).
         data.destroy();
         throw err;
       }
+    },
+
+    async putBuffer(key: string, data: Buffer, options?: { hash: false }) {
+      return writeBufferAtomically(
+        pathOf(key),
+        data,
+        async (dir) => {
+          await mkdir(dir, { recursive: true, mode: 0o700 });
+        },
+        syncDir,
+        options?.hash !== false,
+      );
     },
 
     async get(key) {

@@ -24,6 +24,10 @@ export interface EmailIntakeWorkers {
 
 type IntakeJob = 'inbound-email.process' | 'inbound-email.poll';
 
+/** SMTP mails held in memory waiting to be processed in this process, beyond those running. */
+const HELD_MAX_MAILS = 200;
+const HELD_MAX_BYTES = 64 * 1024 * 1024;
+
 /**
  * The email intake in the worker process: the SMTP listener and/or the IMAP poll (a BullMQ job
  * scheduler), the `inbound-email` worker, and a sweeper that queues stored mail whose job never
@@ -89,13 +93,59 @@ export async function startEmailIntake(deps: {
       },
     );
   };
-  const onStored = (stored: StoreResult) => {
+  const queueStored = (stored: StoreResult) =>
     enqueue(stored.id, stored.jobId).catch((err: unknown) => {
       log(
         'warn',
         `inbound ${stored.id} stored, not queued yet (${err instanceof Error ? err.message : 'error'}); the sweeper will`,
       );
     });
+  const onStored = (stored: StoreResult) => {
+    void queueStored(stored);
+  };
+
+  // A mail the SMTP listener just stored is processed here, from the raw it still holds: no queue
+  // round trip, no reading the file back. At most EMAIL_INTAKE_CONCURRENCY at once; a few wait
+  // (HELD_MAX_MAILS, HELD_MAX_BYTES); beyond that, while closing, or when processing fails, the mail
+  // goes to the queue as any other (the job reads it back, retries with backoff, records FAILED).
+  // A crash loses nothing: the row stays RECEIVED and the sweeper queues it.
+  const held: { stored: StoreResult; raw: Buffer }[] = [];
+  const running = new Set<Promise<void>>();
+  let heldBytes = 0;
+  let closing = false;
+  const runHeld = () => {
+    while (!closing && running.size < config.EMAIL_INTAKE_CONCURRENCY) {
+      const next = held.shift();
+      if (!next) return;
+      const { stored, raw } = next;
+      const run = intake
+        .process(stored.id, { raw, senderHash: stored.senderHash ?? null })
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            log(
+              'warn',
+              `inbound ${stored.id}: ${err instanceof Error ? err.name : 'error'}; queued`,
+            );
+            return queueStored(stored);
+          },
+        )
+        .finally(() => {
+          heldBytes -= raw.length;
+          running.delete(run);
+          runHeld();
+        });
+      running.add(run);
+    }
+  };
+  const onSmtpStored = (stored: StoreResult, raw: Buffer) => {
+    if (closing || held.length >= HELD_MAX_MAILS || heldBytes + raw.length > HELD_MAX_BYTES) {
+      onStored(stored);
+      return;
+    }
+    heldBytes += raw.length;
+    held.push({ stored, raw });
+    runHeld();
   };
 
   const workerConnection = connection.duplicate();
@@ -166,6 +216,9 @@ export async function startEmailIntake(deps: {
 
   const closeAll = async () => {
     clearInterval(timer);
+    // Mails still waiting go to the queue; those being processed finish first.
+    closing = true;
+    await Promise.all([...held.splice(0).map(({ stored }) => queueStored(stored)), ...running]);
     await worker.close();
     workerConnection.disconnect();
     await queue.close();
@@ -178,7 +231,7 @@ export async function startEmailIntake(deps: {
       smtp = await startSmtpIntake({
         intake,
         config,
-        onStored,
+        onStored: onSmtpStored,
         log,
         ...(deps.smtpPort !== undefined ? { port: deps.smtpPort } : {}),
       });

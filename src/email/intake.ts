@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../audit/audit.service';
 import type { Principal } from '../auth/auth.service';
 import type { Config } from '../config';
+import { insertRow } from '../db/insert';
 import type { TicketDocument } from '../documents/document.entity';
 import { safeDownloadName, sniffDocumentType } from '../documents/file-type';
 import type { DocumentStorage } from '../documents/storage';
@@ -68,6 +69,14 @@ export interface StoreResult {
   /** The BullMQ job id: derived from the Message-ID (or the content hash), so a re-add is a no-op. */
   jobId: string;
   duplicate: boolean;
+  /** The stored row's `sender_hash` (a new row only), so `process` need not read the row first. */
+  senderHash?: string | null;
+}
+
+/** What the caller of `store` still holds of a stored mail: `process` then skips reading it back. */
+export interface StoredMail {
+  raw: Buffer;
+  senderHash: string | null;
 }
 
 export type ProcessOutcome =
@@ -232,7 +241,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       }
       // One directory per month, not per mail: a new directory costs a mkdir and its fsync.
       const key = `tickets/mail/${clock.now().toISOString().slice(0, 7)}/${randomUUID()}`;
-      const stored = await storage.put(key, Readable.from([a.content]));
+      const stored = await storage.putBuffer(key, a.content);
       accepted.push({
         key,
         size: stored.size,
@@ -245,15 +254,22 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
     return { accepted, rejected, reasons };
   }
 
-  /** The documents and their `document.uploaded` events (plain SQL: this runs per mail). */
+  /**
+   * The documents and their `document.uploaded` events (plain SQL: this runs per mail), each
+   * document and its event in one statement.
+   */
   async function insertDocuments(m: EntityManager, ticket: Ticket, docs: StoredDocument[]) {
     const ids: string[] = [];
     for (const d of docs) {
       const id = randomUUID();
       await m.query(
-        `INSERT INTO documents (id, ticket_id, kind, file_name, content_type, size_bytes, sha256,
-           storage_key, uploaded_by_type, uploaded_by_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        `WITH d AS (
+           INSERT INTO documents (id, ticket_id, kind, file_name, content_type, size_bytes, sha256,
+             storage_key, uploaded_by_type, uploaded_by_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10))
+         INSERT INTO ticket_events (ticket_id, at, actor_type, actor_id, actor_label, actor_role,
+           action, from_step, to_step, reason, data)
+         VALUES ($2, $11, $9, $10, $12, 'INTAKE', 'document.uploaded', $13, $13, NULL, $14)`,
         [
           id,
           ticket.id,
@@ -265,36 +281,40 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
           d.key,
           intakeActor.type,
           intakeActor.id,
-        ],
-      );
-      ids.push(id);
-      await m.query(
-        `INSERT INTO ticket_events (ticket_id, at, actor_type, actor_id, actor_label, actor_role,
-           action, from_step, to_step, reason, data)
-         VALUES ($1, $2, $3, $4, $5, 'INTAKE', 'document.uploaded', $6, $6, NULL, $7)`,
-        [
-          ticket.id,
           clock.now(),
-          intakeActor.type,
-          intakeActor.id,
           intakeActor.label,
           ticket.step,
           JSON.stringify({ documentId: id, kind: d.kind, sizeBytes: d.size, sha256: d.sha256 }),
         ],
       );
+      ids.push(id);
     }
     return ids;
   }
 
-  /** Acknowledgements this sender got in the last hour (the loop breaker of RFC 3834 §2). */
-  async function ackAllowed(m: EntityManager, senderHash: string | null): Promise<boolean> {
-    if (!senderHash) return false;
-    const rows: { n: string }[] = await m.query(
-      `SELECT count(*) AS n FROM inbound_emails
-        WHERE sender_hash = $1 AND acknowledged AND received_at > $2`,
-      [senderHash, new Date(clock.now().getTime() - 3_600_000)],
+  /**
+   * Locks a stored mail's row in `m`; `received` when it still waits to be processed. With
+   * `acksOf` (a sender hash), the same statement also counts the acknowledgements that sender got
+   * in the last hour (the loop breaker of RFC 3834 §2): one round trip instead of two.
+   */
+  async function lockReceived(
+    m: EntityManager,
+    id: string,
+    acksOf?: string | null,
+  ): Promise<{ received: boolean; ackAllowed: boolean }> {
+    const rows: { status: string; acks: string | null }[] = await m.query(
+      `SELECT status,
+              CASE WHEN $2::varchar IS NULL THEN NULL ELSE
+                (SELECT count(*) FROM inbound_emails
+                  WHERE sender_hash = $2 AND acknowledged AND received_at > $3) END AS acks
+         FROM inbound_emails WHERE id = $1 FOR UPDATE`,
+      [id, acksOf ?? null, new Date(clock.now().getTime() - 3_600_000)],
     );
-    return Number(rows[0]?.n ?? 0) < config.EMAIL_ACK_LIMIT_PER_HOUR;
+    const row = rows[0];
+    return {
+      received: row?.status === 'RECEIVED',
+      ackAllowed: row?.acks != null && Number(row.acks) < config.EMAIL_ACK_LIMIT_PER_HOUR,
+    };
   }
 
   return {
@@ -312,22 +332,14 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
       const id = randomUUID();
       const now = clock.now();
       const key = `inbound/${now.toISOString().slice(0, 7)}/${id}.eml`;
-      await storage.put(key, Readable.from([raw]));
+      const senderHash = sender ? pii.hash(sender) : null;
+      await storage.putBuffer(key, raw, { hash: false });
       const rows: { id: string }[] = await dataSource.query(
         `INSERT INTO inbound_emails (id, dedupe_key, has_message_id, source, storage_key, size_bytes,
            sender_hash, status, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'RECEIVED', $8)
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-        [
-          id,
-          dedupeKey,
-          messageId !== null,
-          meta.source,
-          key,
-          raw.length,
-          sender ? pii.hash(sender) : null,
-          now,
-        ],
+        [id, dedupeKey, messageId !== null, meta.source, key, raw.length, senderHash, now],
       );
       if (!rows[0]) {
         // Stored before (or arriving twice at once): the first copy is kept, this file goes.
@@ -338,7 +350,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
         );
         return { id: other[0]?.id ?? id, jobId, duplicate: true };
       }
-      return { id, jobId, duplicate: false };
+      return { id, jobId, duplicate: false, senderHash };
     },
 
     /** Ids of stored mails still waiting (for the sweeper: Redis may have lost their jobs). */
@@ -363,23 +375,35 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
     /**
      * Processes one stored mail. Everything it writes (ticket, thread entry, documents, the
      * mail's outcome) commits in one transaction under the mail's row lock, so a retry after a
-     * crash finds the mail processed or not at all: never a second ticket.
+     * crash finds the mail processed or not at all: never a second ticket. `held`: the raw mail
+     * (as stored) and its sender hash from the caller that just stored it, so neither the row nor
+     * the file is read back; the row's status is still checked under its lock.
      */
-    async process(id: string): Promise<ProcessOutcome> {
-      const rows = await dataSource.query<
-        { status: InboundEmailStatus; storage_key: string; sender_hash: string | null }[]
-      >('SELECT status, storage_key, sender_hash FROM inbound_emails WHERE id = $1', [id]);
-      const row = rows[0];
-      if (row?.status !== 'RECEIVED') return { status: 'SKIPPED' };
-      const raw = await readAll(await storage.get(row.storage_key));
+    async process(id: string, held?: StoredMail): Promise<ProcessOutcome> {
+      let raw: Buffer;
+      let row: { sender_hash: string | null };
+      if (held) {
+        raw = held.raw;
+        row = { sender_hash: held.senderHash };
+      } else {
+        const rows = await dataSource.query<
+          { status: InboundEmailStatus; storage_key: string; sender_hash: string | null }[]
+        >('SELECT status, storage_key, sender_hash FROM inbound_emails WHERE id = $1', [id]);
+        const found = rows[0];
+        if (found?.status !== 'RECEIVED') return { status: 'SKIPPED' };
+        raw = await readAll(await storage.get(found.storage_key));
+        row = found;
+      }
       let parsed: ParsedMail;
       try {
         // The text part is what the thread keeps: no HTML rendering of it, no link detection.
+        // No MD5 of each attachment either (`checksum`, never read): storage hashes what it keeps.
         parsed = await simpleParser(raw, {
           skipImageLinks: true,
           skipTextToHtml: true,
           skipTextLinks: true,
           maxHtmlLengthToParse: 2_000_000,
+          checksumAlgo: false,
         });
       } catch {
         return settle(id, 'REJECTED_MALFORMED', { detail: 'unparseable' });
@@ -398,7 +422,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
           parseNoticeMessageId(r, own.messageIdDomain),
         );
         return dataSource.transaction(async (m) => {
-          if (!(await lockReceived(m, id))) return { status: 'SKIPPED' } as const;
+          if (!(await lockReceived(m, id)).received) return { status: 'SKIPPED' } as const;
           let matched = 0;
           let ticketId: string | null = null;
           for (const ref of ours) {
@@ -438,7 +462,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
         if (!thread || thread.ticket.closedAt)
           return settle(id, 'IGNORED_AUTOMATIC', { detail: kind.reason });
         return dataSource.transaction(async (m) => {
-          if (!(await lockReceived(m, id))) return { status: 'SKIPPED' } as const;
+          if (!(await lockReceived(m, id)).received) return { status: 'SKIPPED' } as const;
           await addThreadMessage(m, thread.ticket, body, messageId, {
             inboundEmailId: id,
             via: thread.via,
@@ -463,7 +487,13 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
             ? ({ kind: 'join', thread } as const)
             : ({ kind: 'create', reserved: await tickets.reserveCode() } as const);
         outcome = await dataSource.transaction(async (m) => {
-          if (!(await lockReceived(m, id))) return { status: 'SKIPPED' } as const;
+          // A new ticket may be acknowledged: its sender's recent acknowledgements come with the lock.
+          const lock = await lockReceived(
+            m,
+            id,
+            plan.kind === 'create' && sender !== null ? row.sender_hash : null,
+          );
+          if (!lock.received) return { status: 'SKIPPED' } as const;
           const rejectedDetail =
             files.reasons.length > 0 ? ` rejected=${files.reasons.join(',')}` : '';
           if (plan.kind === 'join') {
@@ -484,7 +514,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
             });
             return { status: 'THREAD_JOINED', ticketId: thread.ticket.id, detail } as const;
           }
-          const acknowledge = sender !== null && (await ackAllowed(m, row.sender_hash));
+          const acknowledge = sender !== null && lock.ackAllowed;
           const name = [senderName, sender?.split('@')[0] ?? ''].find((n) => n !== '') ?? 'Pemohon';
           const ticket = await tickets.create(
             {
@@ -530,21 +560,13 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
     },
   };
 
-  async function lockReceived(m: EntityManager, id: string): Promise<boolean> {
-    const rows: { status: string }[] = await m.query(
-      'SELECT status FROM inbound_emails WHERE id = $1 FOR UPDATE',
-      [id],
-    );
-    return rows[0]?.status === 'RECEIVED';
-  }
-
   async function settle(
     id: string,
     status: Exclude<InboundEmailStatus, 'RECEIVED'>,
     extra: { detail: string },
   ): Promise<ProcessOutcome> {
     const done = await dataSource.transaction(async (m) => {
-      if (!(await lockReceived(m, id))) return false;
+      if (!(await lockReceived(m, id)).received) return false;
       await finish(m, id, status, extra);
       return true;
     });
@@ -561,7 +583,7 @@ export function createEmailIntake(deps: EmailIntakeDeps) {
     externalId: string | null,
     eventData: Record<string, unknown>,
   ) {
-    await m.insert(TicketMessage, {
+    await insertRow(m, TicketMessage, {
       ticketId: ticket.id,
       direction: 'IN',
       channel: 'EMAIL',

@@ -66,7 +66,8 @@ export function isBlank(raw: Buffer, from = 0): boolean {
 /** The header block ends at the first empty line (RFC 5322 §2.1); a mail without one is all header. */
 export function splitHeader(raw: Buffer): { headerText: string; bodyStart: number } {
   const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
+  // Only an LF-only break before the CRLF one matters: no scan through the rest of the mail.
+  const lf = (crlf >= 0 ? raw.subarray(0, crlf + 1) : raw).indexOf('\n\n');
   let end = -1;
   let sep = 0;
   if (crlf >= 0 && (lf < 0 || crlf <= lf)) {

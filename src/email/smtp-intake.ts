@@ -61,8 +61,11 @@ function traceHeaders(session: SMTPServerSession): string {
 export async function startSmtpIntake(deps: {
   intake: EmailIntake;
   config: SmtpConfig;
-  /** Called after a mail is stored and acknowledged; enqueue failures are left to the sweeper. */
-  onStored: (stored: StoreResult) => void;
+  /**
+   * Called after a mail is stored and acknowledged, with the raw mail as stored (so it need not
+   * be read back); enqueue failures are left to the sweeper.
+   */
+  onStored: (stored: StoreResult, raw: Buffer) => void;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   port?: number;
 }): Promise<SmtpIntake> {
@@ -166,7 +169,7 @@ export async function startSmtpIntake(deps: {
           (stored) => {
             if (stored.duplicate) log('info', `smtp intake: duplicate of inbound ${stored.id}`);
             callback(null, `Stored as ${stored.id}`);
-            if (!stored.duplicate) deps.onStored(stored);
+            if (!stored.duplicate) deps.onStored(stored, raw);
           },
           (err: unknown) => {
             if (err instanceof IntakeRefused) {

@@ -522,7 +522,7 @@ export function createTicketsService(deps: TicketsServiceDeps) {
           updatedAt: now,
         });
         await insertRow(m, Ticket, ticket);
-        await m.insert(TicketStepDeadline, {
+        await insertRow(m, TicketStepDeadline, {
           ticketId: ticket.id,
           workflowId: def.id,
           step: def.initialStep,
@@ -543,7 +543,7 @@ export function createTicketsService(deps: TicketsServiceDeps) {
           data: { channel: input.channel, type: input.type, workflow: def.id },
         });
         if (input.message?.trim()) {
-          await m.insert(TicketMessage, {
+          await insertRow(m, TicketMessage, {
             ticketId: ticket.id,
             direction: 'IN',
             channel: input.channel,

@@ -177,6 +177,59 @@ describe('email intake over SMTP', () => {
     ).rejects.toMatchObject({ responseCode: 554 });
   });
 
+  test('a mail the listener stored is processed from the raw it holds, not read back from the queue', async () => {
+    const spy = jest.spyOn(intake, 'process');
+    try {
+      await transport().sendMail({
+        from: 'Rina <rina@contoh.go.id>',
+        to: HELPDESK,
+        subject: 'Lupa password SPSE',
+        text: 'Mohon reset password saya.',
+        attachments: [{ filename: 'formulir.pdf', content: pdf, contentType: 'application/pdf' }],
+      });
+      const [ticket] = await eventually(
+        () => ticketBy('rina@contoh.go.id'),
+        (rows) => rows.length === 1,
+      );
+      expect(ticket?.type).toBe('RESET_PASSWORD');
+      expect(spy).toHaveBeenCalledTimes(1);
+      const [id, held] = spy.mock.calls[0] ?? [];
+      // What it was handed is what was stored, byte for byte.
+      const stored = await t.container.dataSource.query<{ storage_key: string }[]>(
+        'SELECT storage_key FROM inbound_emails WHERE id = $1',
+        [id],
+      );
+      const chunks: Buffer[] = [];
+      for await (const c of await t.container.storage.get(stored[0]?.storage_key ?? ''))
+        chunks.push(c as Buffer);
+      expect(held?.raw.equals(Buffer.concat(chunks))).toBe(true);
+      expect(held?.senderHash).toBe(t.container.secrets.pii.hash('rina@contoh.go.id'));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('a mail whose processing fails in the listener goes to the queue and is processed there', async () => {
+    const spy = jest.spyOn(intake, 'process').mockRejectedValueOnce(new Error('database away'));
+    try {
+      await transport().sendMail({
+        from: 'Yudi <yudi@contoh.go.id>',
+        to: HELPDESK,
+        subject: 'Lupa user ID',
+        text: 'Mohon info user ID saya.',
+      });
+      const [ticket] = await eventually(
+        () => ticketBy('yudi@contoh.go.id'),
+        (rows) => rows.length === 1,
+      );
+      expect(ticket?.type).toBe('USER_ID_INFO');
+      // First from memory (failed), then by the job, which reads the stored mail back.
+      expect(spy.mock.calls.map((c) => c.length > 1 && c[1] !== undefined)).toEqual([true, false]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('a stored mail whose job never reached Redis is processed by the sweeper', async () => {
     const raw = Buffer.from(
       `From: Tia <tia@contoh.go.id>\r\nTo: ${HELPDESK}\r\nSubject: Lupa user ID\r\nMessage-ID: <sweep-1@contoh.go.id>\r\n\r\nMohon info user ID saya.\r\n`,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  coalescedDirectorySync,
   createLocalStorage,
   DocumentNotFoundError,
   FileTooLargeError,
@@ -112,6 +113,81 @@ describe('local document storage', () => {
     for (const dir of [root, join(root, 'a'), join(root, 'a', 'b')]) {
       expect((await stat(dir)).mode & 0o777).toBe(0o700);
     }
+  });
+
+  test('putBuffer: the same file as put (content, size, SHA-256, 0600 in new 0700 directories), replacing, no temporary left', async () => {
+    const data = randomBytes(300_000);
+    const key = `inbound/2026-11/${randomUUID()}.eml`;
+    expect(await storage.putBuffer(key, data)).toEqual({ size: data.length, sha256: sha256(data) });
+    expect((await readAll(await storage.get(key))).equals(data)).toBe(true);
+    if (process.platform !== 'win32') {
+      expect((await stat(join(root, key))).mode & 0o777).toBe(0o600);
+      for (const dir of [root, join(root, 'inbound'), join(root, 'inbound', '2026-11')])
+        expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    }
+    // A second file in the now existing directory, and an overwrite.
+    const other = `inbound/2026-11/${randomUUID()}.eml`;
+    await storage.putBuffer(other, Buffer.from('lama'));
+    await storage.putBuffer(other, Buffer.alloc(0));
+    expect((await readAll(await storage.get(other))).length).toBe(0);
+    expect(await listTree(root)).toEqual(['inbound', 'inbound/2026-11', key, other].sort());
+    await expect(storage.putBuffer('../escape', data)).rejects.toBeInstanceOf(
+      InvalidStorageKeyError,
+    );
+  });
+
+  test('directory fsyncs are shared: callers during one wait for the next, which all of them share', async () => {
+    const started: { dir: string; finish: () => void }[] = [];
+    const sync = coalescedDirectorySync(
+      (dir) =>
+        new Promise<void>((resolve) => {
+          started.push({ dir, finish: resolve });
+        }),
+    );
+    const settled = new Set<number>();
+    const ask = (i: number, dir = 'd') =>
+      sync(dir).then(() => {
+        settled.add(i);
+      });
+    const flush = () => new Promise((r) => setImmediate(r));
+    const first = ask(0);
+    const during = [ask(1), ask(2), ask(3)];
+    const elsewhere = ask(9, 'e');
+    await flush();
+    expect(started.map((s) => s.dir)).toEqual(['d', 'e']);
+    started[0]?.finish();
+    await first;
+    await flush();
+    // 1-3 asked while the first ran (maybe before their rename): they wait for a second one.
+    expect([...settled]).toEqual([0]);
+    expect(started.map((s) => s.dir)).toEqual(['d', 'e', 'd']);
+    const late = ask(4);
+    started[2]?.finish();
+    await Promise.all(during);
+    await flush();
+    expect(settled.has(4)).toBe(false);
+    expect(started).toHaveLength(4);
+    started[3]?.finish();
+    started[1]?.finish();
+    await Promise.all([late, elsewhere]);
+    expect(started).toHaveLength(4);
+  });
+
+  test('putBuffer without the hash: the same file, only its size reported', async () => {
+    const data = randomBytes(50_000);
+    const key = `inbound/2026-11/${randomUUID()}.eml`;
+    expect(await storage.putBuffer(key, data, { hash: false })).toMatchObject({ size: 50_000 });
+    expect((await readAll(await storage.get(key))).equals(data)).toBe(true);
+  });
+
+  test('putBuffer: many files into one directory at once, each whole', async () => {
+    const files = Array.from({ length: 20 }, () => ({
+      key: `tickets/mail/2026-11/${randomUUID()}`,
+      data: randomBytes(10_000),
+    }));
+    await Promise.all(files.map((f) => storage.putBuffer(f.key, f.data)));
+    for (const f of files)
+      expect((await readAll(await storage.get(f.key))).equals(f.data)).toBe(true);
   });
 
   test('a source that fails midway leaves no file, partial or temporary', async () => {

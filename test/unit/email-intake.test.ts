@@ -8,6 +8,7 @@ import {
   guessTicketType,
   normaliseMessageId,
   readDeliveryReport,
+  splitHeader,
   storeHints,
   trimQuotedText,
 } from '../../src/email/mail-analysis';
@@ -115,6 +116,15 @@ describe('dedupe keys', () => {
       sender: 'budi@gmail.com',
     });
     expect(storeHints(Buffer.from('Subject: x\n\nisi'))).toEqual({ messageId: null, sender: null });
+  });
+
+  test('the header block ends at the first empty line, CRLF or LF, whichever comes first', () => {
+    const at = (s: string) => splitHeader(Buffer.from(s)).bodyStart;
+    expect(at('A: 1\r\n\r\nbody\n\nmore')).toBe(8);
+    expect(at('A: 1\n\nbody\r\n\r\nmore')).toBe(6);
+    expect(at('A: 1\r\nB: 2\n\nbody\r\n\r\n')).toBe(12);
+    expect(at('A: 1\r\nB: 2')).toBe(10);
+    expect(splitHeader(Buffer.from('A: 1\r\n\r\nx')).headerText).toBe('A: 1');
   });
 
   test('Message-IDs are compared without brackets and case', () => {
