@@ -93,6 +93,8 @@ export interface LoketClient {
   markNeedsPerson(ticketId: string): Promise<void>;
   postRequesterMessage(ticketId: string, body: string, externalId: string): Promise<void>;
   webhookMessages(eventId: string): Promise<WebhookMessagesView>;
+  /** The key that opens the webhook messages sealed in whatsapp-inbound jobs. */
+  inboundKey(): Promise<Buffer>;
 }
 
 export function createLoketClient(options: {
@@ -169,5 +171,9 @@ export function createLoketClient(options: {
     },
     webhookMessages: (eventId) =>
       call<WebhookMessagesView>('GET', `/api/bot/whatsapp-events/${id(eventId)}`),
+    async inboundKey() {
+      const r = await call<{ key: string }>('GET', '/api/bot/whatsapp-inbound-key');
+      return Buffer.from(r.key, 'base64url');
+    },
   };
 }

@@ -4,6 +4,7 @@ import { LessThan } from 'typeorm';
 import { RefreshToken } from './auth/refresh-token.entity';
 import type { Container } from './container';
 import { maintenanceJobs, queueNames, type MaintenanceJob } from './jobs/queues';
+import { sealedInboundJobs } from './whatsapp/inbound-jobs';
 import { purgeWebhookEvents } from './whatsapp/webhook-retention';
 import { runProcess } from './runtime';
 import { createOutboxRelay } from './outbox/outbox-relay';
@@ -125,6 +126,7 @@ export async function startWorkers(container: Container, connection: Redis): Pro
     dataSource: container.dataSource,
     connection: relayConnection,
     prefix,
+    jobData: sealedInboundJobs(container.secrets.whatsappInboundKey),
     onError: (err) => {
       log(`outbox relay: ${err.message}`);
     },
