@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createCloudApiTransport } from '../../bot/cloud-api';
 import { createHttpClient, HttpRequestError } from '../../bot/http';
+import { freePort } from '../../src/infra/ports';
 
 /** The bot's keep-alive JSON client (bot/http.ts) against a local server. */
 describe("the bot's HTTP client", () => {
@@ -18,7 +20,7 @@ describe("the bot's HTTP client", () => {
         req.socket.destroy(); // an idle connection the server closed: no answer at all
         return;
       }
-      if (req.url === '/slow') return; // never answers
+      if (req.url?.startsWith('/slow')) return; // never answers
       if (req.url === '/text') {
         res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway');
         return;
@@ -100,5 +102,29 @@ describe("the bot's HTTP client", () => {
       dropReused = false;
       http.close();
     }
+  });
+
+  test('a Cloud API send that never left is certain; one without an answer is uncertain', async () => {
+    const cloud = (baseUrl: string) =>
+      createCloudApiTransport({
+        baseUrl,
+        apiVersion: 'v23.0',
+        phoneNumberId: '1',
+        token: 't',
+        timeoutMs: 200,
+      });
+    const refused = await cloud(`http://127.0.0.1:${String(await freePort())}`)
+      .sendText('6281234567890', 'halo')
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'NETWORK_ECONNREFUSED',
+      permanent: false,
+      uncertain: false,
+    });
+    // The local server never answers '/slow…'; a base URL ending there makes the send path slow.
+    const silent = await cloud(`${base}/slow`)
+      .sendText('6281234567890', 'halo')
+      .catch((e: unknown) => e);
+    expect(silent).toMatchObject({ code: 'TIMEOUT', permanent: false, uncertain: true });
   });
 });
