@@ -37,8 +37,15 @@ export class HttpRequestError extends Error {
 
 const MAX_ANSWER_BYTES = 8 * 1_048_576;
 
-export function createHttpClient(options: { maxSockets?: number } = {}) {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+export function createHttpClient(options: { maxSockets?: number; idleMs?: number } = {}) {
+  // An idle kept-alive connection is closed after 4 s, before a server's own idle timeout (Node's
+  // default is 5 s) can close it under a request just written to it (a reset: for a send, an
+  // uncertain attempt that is not repeated).
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? 64,
+    timeout: options.idleMs ?? 4000,
+  };
   const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
 
   function once(url: URL, req: HttpRequest): Promise<HttpAnswer> {

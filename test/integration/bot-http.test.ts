@@ -68,6 +68,23 @@ describe("the bot's HTTP client", () => {
     }
   });
 
+  test('an idle kept-alive connection is closed before a server would close it', async () => {
+    const http = createHttpClient({ idleMs: 200 });
+    const get = () =>
+      http.request(new URL(`${base}/x`), { method: 'GET', headers: {}, timeoutMs: 2000 });
+    try {
+      served.clear();
+      await get();
+      await get();
+      expect([...served.values()]).toEqual([2]);
+      await new Promise((r) => setTimeout(r, 500));
+      await get();
+      expect([...served.values()]).toEqual([2, 1]);
+    } finally {
+      http.close();
+    }
+  });
+
   test('a timeout is an error of its own', async () => {
     const http = createHttpClient();
     try {
