@@ -73,6 +73,7 @@ export function createHttpClient(options: { maxSockets?: number; idleMs?: number
             chunks.push(chunk);
           });
           res.on('error', (err) => {
+            clearTimeout(timer);
             reject(
               err instanceof HttpRequestError ? err : new HttpRequestError('RESET', err.message),
             );
