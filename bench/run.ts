@@ -721,8 +721,9 @@ async function main(): Promise<void> {
             process.stdout.write(
               `whatsapp replies round ${i}/${ROUNDS}: ${result.replies}/${result.count} replies ` +
                 `(${result.statusAnswers} status answers) in ${result.seconds.toFixed(1)} s ` +
-                `(webhooks sent in ${result.sendSeconds.toFixed(1)} s; bot's API calls: stored webhook ` +
-                `${result.eventMs.toFixed(1)} ms, status ${result.statusMs.toFixed(1)} ms), ` +
+                `(webhooks sent in ${result.sendSeconds.toFixed(1)} s; bot's API calls: status ` +
+                `${result.statusMs.toFixed(1)} ms, stored webhooks read back ${String(result.readBack)}` +
+                `${result.readBack > 0 ? ` (${result.eventMs.toFixed(1)} ms)` : ''}), ` +
                 `${result.perSecond.toFixed(0)}/s, ${(result.perSecond / insertRps).toFixed(3)}x the raw insert\n`,
             );
           }

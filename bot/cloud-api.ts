@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { BSUID_PATTERN } from '../src/notifications/addressing';
 import { startCloudInbound } from './cloud-inbound';
+import { createHttpClient, HttpRequestError, type HttpAnswer } from './http';
 import type { LoketClient } from './loket-client';
 import { TransportError, type ChatMenu, type ChatTransport, type InboundMedia } from './transport';
 
@@ -89,7 +90,9 @@ function interactiveList(menu: ChatMenu): Record<string, unknown> {
 
 export function createCloudApiTransport(config: CloudApiConfig): ChatTransport {
   const graph = `${config.baseUrl.replace(/\/$/, '')}/${config.apiVersion}`;
-  const url = `${graph}/${config.phoneNumberId}/messages`;
+  const sendUrl = new URL(`${graph}/${config.phoneNumberId}/messages`);
+  // Sends (one per reply) on keep-alive node:http; media downloads (rare, streamed) on fetch.
+  const http = createHttpClient();
   let inbound: { close(): Promise<void> } | null = null;
 
   /** GET with the token; network failures as a TransportError. */
@@ -151,9 +154,9 @@ export function createCloudApiTransport(config: CloudApiConfig): ChatTransport {
   }
 
   async function send(body: Record<string, unknown>): Promise<{ messageId: string }> {
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, {
+      res = await http.request(sendUrl, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${config.token}`,
@@ -164,25 +167,22 @@ export function createCloudApiTransport(config: CloudApiConfig): ChatTransport {
           recipient_type: 'individual',
           ...body,
         }),
-        signal: AbortSignal.timeout(config.timeoutMs ?? 20_000),
+        timeoutMs: config.timeoutMs ?? 20_000,
       });
     } catch (err) {
-      const timeout = err instanceof Error && err.name === 'TimeoutError';
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? '';
+      const code = err instanceof HttpRequestError ? err.code : '';
       // Refused or unresolved: the request never left. Anything else (a timeout, a reset) may
       // have reached Meta: the record counts it as uncertain.
-      const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(cause);
+      const neverSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(code);
       throw new TransportError(
         false,
-        timeout ? 'TIMEOUT' : `NETWORK${cause ? `_${cause}` : ''}`,
+        code === 'TIMEOUT' ? 'TIMEOUT' : `NETWORK${code ? `_${code}` : ''}`,
         'no answer',
         !neverSent,
       );
     }
-    const json = (await res.json().catch(() => ({}))) as GraphError & {
-      messages?: { id?: string }[];
-    };
-    if (res.ok) {
+    const json = res.json as GraphError & { messages?: { id?: string }[] };
+    if (res.status >= 200 && res.status < 300) {
       const id = json.messages?.[0]?.id;
       if (!id)
         throw new TransportError(false, 'NO_MESSAGE_ID', 'the answer had no message id', true);

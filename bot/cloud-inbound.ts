@@ -1,14 +1,17 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { queueNames, type JobPayloads } from '../src/jobs/queues';
+import { openMessageValues } from '../src/whatsapp/inbound-seal';
 import type { LoketClient } from './loket-client';
 import type { InboundHandler, InboundKind, InboundMessage } from './transport';
 
 /**
- * The Cloud API's inbound half: the webhook route stores each signed payload and queues only its
- * id (`whatsapp.messages` on `whatsapp-inbound`, through the outbox), so no message text or number
- * rides in Redis; this consumer fetches the stored messages through the BOT API, turns each into
- * an `InboundMessage` and hands it to the dispatcher, which dedupes by wamid. A job fails (and
+ * The Cloud API's inbound half: the webhook route stores each signed payload with an outbox row
+ * naming it; the relay hands it on as a `whatsapp.messages` job on `whatsapp-inbound` carrying the
+ * messages sealed (src/whatsapp/inbound-seal.ts), so no message text or number rides in Redis in
+ * clear. This consumer opens them with the key it asks the API for once (or, for a job without a
+ * sealed body or one it cannot open, reads the stored messages through the BOT API), turns each
+ * into an `InboundMessage` and hands it to the dispatcher, which dedupes by wamid. A job fails (and
  * BullMQ retries it) until every message of the payload was accepted.
  */
 
@@ -150,11 +153,36 @@ export function startCloudInbound(deps: {
   log?: (line: string) => void;
 }): { close(): Promise<void> } {
   const log = deps.log ?? (() => undefined);
+  // The sealing key, asked for once; again after a job it could not open with it (a rotated
+  // key), once for all the jobs that found the same key wrong.
+  let key: Promise<Buffer | null> | null = null;
+  const fetchKey = () => {
+    const p = deps.client.inboundKey().catch((err: unknown) => {
+      log(`whatsapp-inbound: no sealing key (${(err as Error).message}); reading through the API`);
+      if (key === p) key = null;
+      return null;
+    });
+    key = p;
+    return p;
+  };
+  async function valuesOf(data: JobPayloads['whatsapp.messages']) {
+    if (data.sealed) {
+      const used = key ?? fetchKey();
+      const k = await used;
+      const values = k ? openMessageValues(k, data.eventId, data.sealed) : null;
+      if (values) return values;
+      if (k) {
+        const again = await (key === used ? fetchKey() : (key ?? fetchKey()));
+        const retried = again ? openMessageValues(again, data.eventId, data.sealed) : null;
+        if (retried) return retried;
+      }
+    }
+    return (await deps.client.webhookMessages(data.eventId)).values;
+  }
   const worker = new Worker<JobPayloads['whatsapp.messages'], unknown, 'whatsapp.messages'>(
     queueNames.whatsappInbound,
     async (job) => {
-      const view = await deps.client.webhookMessages(job.data.eventId);
-      const messages = inboundFromCloudValues(view.values);
+      const messages = inboundFromCloudValues(await valuesOf(job.data));
       // Each message is accepted (or found a repeat) before the job completes: a retry re-offers
       // all of them and the dispatcher's dedupe keeps each one once.
       for (const message of messages) await deps.handler(message);

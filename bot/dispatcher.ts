@@ -46,24 +46,77 @@ const SWEEP_MS = 2_000;
 const STALE_MS = 3_000;
 
 /**
- * Accept a message once: mark its id, queue it for its chat and note the chat as pending since
- * now (a sorted set by time, unless it is pending already).
+ * Accept a message once: keep the chat's 24-hour window open (under the chat id and, for a phone
+ * number, under the E.164 form the notices are addressed to; a repeat too), mark its id, queue it
+ * for its chat and note the chat as pending since now (a sorted set by time, unless it is pending
+ * already). One round trip.
  */
 const ACCEPT = `
+redis.call('SET', KEYS[4], '1', 'EX', ARGV[5])
+if KEYS[5] then redis.call('SET', KEYS[5], '1', 'EX', ARGV[5]) end
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   redis.call('RPUSH', KEYS[2], ARGV[2])
   redis.call('ZADD', KEYS[3], 'NX', ARGV[4], ARGV[3])
   return 1
 end
 return 0`;
-/** Renew or release the chat lock only while holding it. */
-const RENEW = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
+/** Take the chat lock and read its first queued message (nil: someone holds it, or none). */
+const ACQUIRE = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {0} end
+return {1, redis.call('LINDEX', KEYS[2], 0)}`;
+/**
+ * Count a message against the chat's flood window (which starts with its first message) and read
+ * the sealed state: one round trip.
+ */
+const BEGIN = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('GET', KEYS[2])}`;
+/**
+ * A message handled, unless another instance holds the lock now: save the state left to save
+ * (ARGV[3], empty: none), take the message off the list, forget its tries, then either renew the
+ * lock and read the next message, or (none left) release the lock and the chat's pending mark.
+ * Atomic, so a message accepted meanwhile is either read here or finds the lock free.
+ */
+const DONE = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return {0} end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[5], ARGV[3], 'EX', ARGV[4]) end
+redis.call('LPOP', KEYS[2])
+redis.call('DEL', KEYS[4])
+local following = redis.call('LINDEX', KEYS[2], 0)
+if following then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return {1, following}
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[3], ARGV[5])
+return {2}`;
+/** Release the chat lock only while holding it; the chat stays pending while messages wait. */
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 if redis.call('LLEN', KEYS[2]) == 0 then redis.call('ZREM', KEYS[3], ARGV[2]) end
 return redis.call('LLEN', KEYS[2])`;
+
+/** The scripts as ioredis commands (EVALSHA, loaded once per connection). */
+interface Scripts {
+  botAccept(...args: (string | number | Buffer)[]): Promise<number>;
+  botAcquireBuffer(...args: (string | number)[]): Promise<[number, Buffer | null]>;
+  botBeginBuffer(...args: (string | number)[]): Promise<[number, Buffer | null]>;
+  botDoneBuffer(...args: (string | number | Buffer)[]): Promise<[number, Buffer?]>;
+  botRelease(...args: (string | number)[]): Promise<number>;
+}
+function scriptsOn(redis: Redis): Scripts {
+  const r = redis as Redis & Partial<Scripts>;
+  if (!r.botAccept) {
+    redis.defineCommand('botAccept', { lua: ACCEPT });
+    redis.defineCommand('botAcquire', { numberOfKeys: 2, lua: ACQUIRE });
+    redis.defineCommand('botBegin', { numberOfKeys: 2, lua: BEGIN });
+    redis.defineCommand('botDone', { numberOfKeys: 5, lua: DONE });
+    redis.defineCommand('botRelease', { numberOfKeys: 3, lua: RELEASE });
+  }
+  return r as Redis & Scripts;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -103,8 +156,9 @@ export function createDispatcher(deps: DispatcherDeps): {
   let closing = false;
   const running = new Set<Promise<void>>();
 
-  async function loadState(key: string): Promise<ConversationState | null> {
-    const raw = await redis.getBuffer(key);
+  const scripts = scriptsOn(redis);
+
+  function openState(raw: Buffer | null): ConversationState | null {
     const plain = raw ? sealer.open(raw) : null;
     if (!plain) return null;
     try {
@@ -114,8 +168,9 @@ export function createDispatcher(deps: DispatcherDeps): {
       return null;
     }
   }
+  const sealState = (json: string) => sealer.seal(Buffer.from(json));
   async function saveState(key: string, json: string) {
-    await redis.set(key, sealer.seal(Buffer.from(json)), 'EX', stateTtlS);
+    await redis.set(key, sealState(json), 'EX', stateTtlS);
   }
 
   async function send(
@@ -319,18 +374,21 @@ export function createDispatcher(deps: DispatcherDeps): {
     }
   }
 
-  /** Runs one message through the conversation, its commands and replies. */
-  async function handleOne(m: InboundMessage): Promise<void> {
+  /**
+   * Runs one message through the conversation, its commands and replies. Returns the sealed state
+   * still to save (the last step's, when no command followed it), which the caller saves with
+   * taking the message off the chat's list; every earlier state is saved before its commands run.
+   */
+  async function handleOne(m: InboundMessage): Promise<Buffer | null> {
     const transport = deps.transports[m.transport];
     if (!transport) {
       log(`bot: no ${m.transport} transport in this process; message dropped`);
-      return;
+      return null;
     }
     const key = keys(chatKeyOf(m));
-    const n = await redis.incr(key.flood);
-    if (n === 1) await redis.pexpire(key.flood, FLOOD_WINDOW_MS);
+    const [n, raw] = await scripts.botBeginBuffer(key.flood, key.state, FLOOD_WINDOW_MS);
     const quiet = n > config.BOT_FLOOD_LIMIT;
-    let state = await loadState(key.state);
+    let state = openState(raw);
     const document =
       m.kind === 'image' || m.kind === 'document'
         ? await intake(m, transport, key.state)
@@ -339,12 +397,17 @@ export function createDispatcher(deps: DispatcherDeps): {
       { type: 'message', now: Date.now(), message: m, ...(document ? { document } : {}) },
     ];
     let saved = '';
+    let unsaved: Buffer | null = null;
     for (let event = events.shift(); event; event = events.shift()) {
       const out = step(state, event, { idleMs });
       state = out.state;
-      // Saved before its commands run, so a crash after a command never replays an older state.
+      // Saved before its commands run, so a crash after a command never replays an older state;
+      // with no command after it (the last step), saved by the caller with the message's removal.
       const json = JSON.stringify(state);
-      if (json !== saved) await saveState(key.state, json);
+      if (json !== saved) {
+        if (out.commands.length > 0 || events.length > 0) await saveState(key.state, json);
+        else unsaved = sealState(json);
+      }
       saved = json;
       for (const reply of out.replies) {
         const rendered = catalogue.render(state.lang, reply);
@@ -362,6 +425,7 @@ export function createDispatcher(deps: DispatcherDeps): {
       const text = catalogue.text(state?.lang ?? 'id', 'flood');
       await send(transport, m.chatId, () => transport.sendText(m.chatId, text));
     }
+    return unsaved;
   }
 
   /** Drains one chat's list under its lock; returns at once when another holder has it. */
@@ -369,13 +433,13 @@ export function createDispatcher(deps: DispatcherDeps): {
     const key = keys(chatKey);
     for (;;) {
       const token = randomBytes(12).toString('hex');
-      if ((await redis.set(key.lock, token, 'PX', LOCK_MS, 'NX')) !== 'OK') return;
+      const [got, first] = await scripts.botAcquireBuffer(key.lock, key.queue, token, LOCK_MS);
+      if (got !== 1) return;
+      let raw: Buffer | null = first;
+      let released = false;
       let left = 0;
       try {
-        while (!closing) {
-          const raw = await redis.lindexBuffer(key.queue, 0);
-          if (!raw) break;
-          await redis.eval(RENEW, 1, key.lock, token, LOCK_MS);
+        while (!closing && raw) {
           const plain = sealer.open(raw);
           let message: InboundMessage | null = null;
           try {
@@ -383,9 +447,10 @@ export function createDispatcher(deps: DispatcherDeps): {
           } catch {
             message = null;
           }
+          let unsaved: Buffer | null = null;
           if (message) {
             try {
-              await handleOne(message);
+              unsaved = await handleOne(message);
             } catch (err) {
               const tries = await redis.incr(key.tries);
               await redis.expire(key.tries, SEEN_TTL_S);
@@ -398,12 +463,32 @@ export function createDispatcher(deps: DispatcherDeps): {
               log(`bot: message ${logId(message.id)} given up after ${String(tries)} tries`);
             }
           } else log('bot: a queued message could not be read (key changed?); skipped');
-          await redis.multi().lpop(key.queue).del(key.tries).exec();
+          // Off the list (with the state left to save), then the next one under the renewed
+          // lock, or the lock released when none is left: one round trip.
+          const [status, next] = await scripts.botDoneBuffer(
+            key.lock,
+            key.queue,
+            pendingKey,
+            key.tries,
+            key.state,
+            token,
+            LOCK_MS,
+            unsaved ?? '',
+            stateTtlS,
+            chatKey,
+          );
+          if (status !== 1) {
+            released = true;
+            // 0: another instance took the lock after it lapsed (a stall over LOCK_MS); the
+            // message stays first in the list for it.
+            if (status === 0) log('bot: a chat lock lapsed while its message was handled');
+            return;
+          }
+          raw = next ?? null;
         }
       } finally {
-        left = Number(
-          await redis.eval(RELEASE, 3, key.lock, key.queue, pendingKey, token, chatKey),
-        );
+        if (!released)
+          left = await scripts.botRelease(key.lock, key.queue, pendingKey, token, chatKey);
       }
       if (left === 0 || closing) return;
       // A message came in after the last read (or one failed): go again, or leave it to the sweeper.
@@ -422,25 +507,21 @@ export function createDispatcher(deps: DispatcherDeps): {
     const chatKey = chatKeyOf(message);
     const key = keys(chatKey);
     const sealed = sealer.seal(Buffer.from(JSON.stringify(message)));
-    const accepted = await redis.eval(
-      ACCEPT,
-      3,
+    const windowKeys = [`${deps.prefix}:wa:window:${message.chatId}`];
+    if (/^[0-9]{8,15}$/.test(message.chatId))
+      windowKeys.push(`${deps.prefix}:wa:window:+${message.chatId}`);
+    const accepted = await scripts.botAccept(
+      3 + windowKeys.length,
       k(`seen:${message.transport}:${message.id}`),
       key.queue,
       pendingKey,
+      ...windowKeys,
       SEEN_TTL_S,
       sealed,
       chatKey,
       Date.now(),
+      WINDOW_TTL_S,
     );
-    // Every message (a repeat too) keeps the 24-hour customer-service window open, under the
-    // chat id and, for a phone number, under the E.164 form the notices are addressed to.
-    const window = redis.multi();
-    window.set(`${deps.prefix}:wa:window:${message.chatId}`, '1', 'EX', WINDOW_TTL_S);
-    if (/^[0-9]{8,15}$/.test(message.chatId)) {
-      window.set(`${deps.prefix}:wa:window:+${message.chatId}`, '1', 'EX', WINDOW_TTL_S);
-    }
-    await window.exec();
     if (accepted !== 1) return;
     await track(drain(chatKey));
   };

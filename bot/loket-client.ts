@@ -1,6 +1,9 @@
+import { createHttpClient } from './http';
+
 /**
  * The bot's typed client for Loket's REST API, with its BOT service-account token. The bot holds
- * no database connection: everything it reads or records goes through here.
+ * no database connection: everything it reads or records goes through here (JSON calls on
+ * node:http keep-alive connections, bot/http.ts; a document upload through fetch).
  */
 
 export interface ClaimedNotice {
@@ -93,6 +96,8 @@ export interface LoketClient {
   markNeedsPerson(ticketId: string): Promise<void>;
   postRequesterMessage(ticketId: string, body: string, externalId: string): Promise<void>;
   webhookMessages(eventId: string): Promise<WebhookMessagesView>;
+  /** The key that opens the webhook messages sealed in whatsapp-inbound jobs. */
+  inboundKey(): Promise<Buffer>;
 }
 
 export function createLoketClient(options: {
@@ -101,27 +106,44 @@ export function createLoketClient(options: {
   timeoutMs?: number;
 }): LoketClient {
   const base = options.baseUrl.replace(/\/$/, '');
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const http = createHttpClient();
+  /** A JSON call; `safe` ones (reads) are sent again on a kept-alive connection found closed. */
   async function call<T>(
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
-    form?: FormData,
+    safe = method === 'GET',
   ): Promise<T> {
-    const res = await fetch(`${base}${path}`, {
+    const res = await http.request(new URL(`${base}${path}`), {
       method,
       headers: {
         authorization: `Bearer ${options.token}`,
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         'accept-language': 'en',
       },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : form ? { body: form } : {}),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      timeoutMs,
+      retryStale: safe,
+    });
+    const parsed = (res.json ?? {}) as { code?: string };
+    if (res.status < 200 || res.status >= 300)
+      throw new LoketApiError(res.status, parsed.code ?? 'UNKNOWN');
+    return parsed as T;
+  }
+  /** A multipart upload (rare: a document), through fetch's FormData. */
+  async function upload<T>(path: string, form: FormData): Promise<T> {
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${options.token}`, 'accept-language': 'en' },
+      body: form,
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const parsed = (await res.json().catch(() => ({}))) as { code?: string };
     if (!res.ok) throw new LoketApiError(res.status, parsed.code ?? 'UNKNOWN');
     return parsed as T;
   }
-  const post = <T>(path: string, body?: unknown) => call<T>('POST', path, body);
+  const post = <T>(path: string, body?: unknown, safe = false) => call<T>('POST', path, body, safe);
   const id = (value: string) => encodeURIComponent(value);
   return {
     claimNotice: (n) => post<Claim>(`/api/notifications/${id(n)}/whatsapp/claim`),
@@ -139,24 +161,23 @@ export function createLoketClient(options: {
         new Blob([new Uint8Array(document.data)], { type: document.mimeType }),
         document.fileName,
       );
-      const r = await call<{ documentId: string }>(
-        'POST',
+      const r = await upload<{ documentId: string }>(
         `/api/tickets/${id(ticketId)}/documents`,
-        undefined,
         form,
       );
       return { documentId: r.documentId };
     },
     async ticketStatus(code, contactAddress) {
       try {
-        return await post<BotTicketStatus>('/api/tickets/status', { code, contactAddress });
+        return await post<BotTicketStatus>('/api/tickets/status', { code, contactAddress }, true);
       } catch (err) {
         if (err instanceof LoketApiError && err.status === 404) return null;
         throw err;
       }
     },
     async chatTickets(chatId) {
-      return (await post<{ items: ChatTicketView[] }>('/api/bot/chat-tickets', { chatId })).items;
+      return (await post<{ items: ChatTicketView[] }>('/api/bot/chat-tickets', { chatId }, true))
+        .items;
     },
     async markNeedsPerson(ticketId) {
       await post(`/api/bot/tickets/${id(ticketId)}/needs-person`, {});
@@ -169,5 +190,9 @@ export function createLoketClient(options: {
     },
     webhookMessages: (eventId) =>
       call<WebhookMessagesView>('GET', `/api/bot/whatsapp-events/${id(eventId)}`),
+    async inboundKey() {
+      const r = await call<{ key: string }>('GET', '/api/bot/whatsapp-inbound-key');
+      return Buffer.from(r.key, 'base64url');
+    },
   };
 }

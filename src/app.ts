@@ -293,7 +293,11 @@ export async function buildApp(
     offices: container.offices,
     audit: container.audit,
   });
-  await app.register(botRoutes, { prefix: '/api', dataSource: container.dataSource });
+  await app.register(botRoutes, {
+    prefix: '/api',
+    dataSource: container.dataSource,
+    inboundKey: container.secrets.whatsappInboundKey,
+  });
 
   return app;
 }

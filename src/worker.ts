@@ -5,6 +5,7 @@ import { RefreshToken } from './auth/refresh-token.entity';
 import type { Container } from './container';
 import { maintenanceJobs, queueNames, type MaintenanceJob } from './jobs/queues';
 import { purgeUnroutedEmails } from './email/inbound-retention';
+import { sealedInboundJobs } from './whatsapp/inbound-jobs';
 import { purgeWebhookEvents } from './whatsapp/webhook-retention';
 import { runProcess } from './runtime';
 import { createOutboxRelay } from './outbox/outbox-relay';
@@ -134,6 +135,7 @@ export async function startWorkers(container: Container, connection: Redis): Pro
     dataSource: container.dataSource,
     connection: relayConnection,
     prefix,
+    jobData: sealedInboundJobs(container.secrets.whatsappInboundKey),
     onError: (err) => {
       log(`outbox relay: ${err.message}`);
     },

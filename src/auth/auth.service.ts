@@ -3,13 +3,13 @@ import * as argon2 from 'argon2';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import type { Config } from '../config';
 import type { Actor, AuditService } from '../audit/audit.service';
+import { preparedQuery } from '../db/prepared';
 import { AppError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
 import type { LoginThrottle } from './login-throttle';
 import { checkPasswordPolicy } from './password-policy';
 import { RefreshToken } from './refresh-token.entity';
 import type { ServiceKind, StaffRole } from './roles';
-import { ServiceAccount } from './service-account.entity';
 import { StaffUser } from './staff-user.entity';
 
 export type Principal =
@@ -93,6 +93,7 @@ export type AuthService = ReturnType<typeof createAuthService>;
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { dataSource, audit, throttle, clock, config } = deps;
+  const prepared = preparedQuery(dataSource);
   const users = dataSource.getRepository(StaffUser);
   // A real hash to verify against when the account does not exist, so timing does not tell.
   const dummyHash = hashPassword(randomBytes(16).toString('hex'));
@@ -372,10 +373,23 @@ export function createAuthService(deps: AuthServiceDeps) {
       const match = /^lks_([0-9a-f]{32})_[A-Za-z0-9_-]{43}$/.exec(token);
       if (!match?.[1]) throw new AppError('TOKEN_INVALID');
       const id = match[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-      const account = await dataSource.getRepository(ServiceAccount).findOne({ where: { id } });
+      // Every call reads the account again (a revoked token stops at once): a named prepared
+      // statement, because the bot makes a call per chat message.
+      const [account] = await prepared<{
+        id: string;
+        name: string;
+        kind: ServiceKind;
+        token_hash: string;
+        revoked: boolean;
+      }>(
+        'auth_service_account',
+        `SELECT id, name, kind, token_hash, revoked_at IS NOT NULL AS revoked
+           FROM service_accounts WHERE id = $1`,
+        [id],
+      );
       const presented = Buffer.from(sha256Hex(token), 'hex');
-      const stored = Buffer.from(account?.tokenHash ?? '0'.repeat(64), 'hex');
-      if (!account || account.revokedAt || !timingSafeEqual(presented, stored))
+      const stored = Buffer.from(account?.token_hash ?? '0'.repeat(64), 'hex');
+      if (!account || account.revoked || !timingSafeEqual(presented, stored))
         throw new AppError('TOKEN_INVALID');
       return { kind: 'service', id: account.id, name: account.name, role: account.kind };
     },

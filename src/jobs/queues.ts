@@ -43,8 +43,11 @@ export interface JobPayloads {
   'notify.staff': { ticketId: string; template: NoticeTemplate; roles: string[]; step?: string };
   /** Delivery statuses of a stored Cloud API webhook: they update the delivery records. */
   'whatsapp.statuses': { eventId: string };
-  /** Messages of a stored Cloud API webhook, for the bot. */
-  'whatsapp.messages': { eventId: string };
+  /**
+   * Messages of a stored Cloud API webhook, for the bot: the outbox row holds the id; the relay
+   * adds the messages sealed for the bot (src/whatsapp/inbound-seal.ts) when it hands the job on.
+   */
+  'whatsapp.messages': { eventId: string; sealed?: string };
   /** Send one email notification (the job id is the notification id). */
   'email.send': { notificationId: string };
   /**

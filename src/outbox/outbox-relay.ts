@@ -1,6 +1,22 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface OutboxRow {
+  id: string;
+  queue: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * What a job carries instead of its outbox payload, by outbox id (rows left out keep their
+ * payload). Runs in the pass's transaction; e.g. the webhook messages sealed for the bot.
+ */
+export type JobDataHook = (
+  rows: OutboxRow[],
+  manager: EntityManager,
+) => Promise<Map<string, Record<string, unknown>>>;
 
 export interface OutboxRelay {
   /** Publishes what is pending; returns how many rows it published. */
@@ -21,6 +37,7 @@ export function createOutboxRelay(deps: {
   prefix: string;
   intervalMs?: number;
   batchSize?: number;
+  jobData?: JobDataHook;
   onError?: (err: Error) => void;
 }): OutboxRelay {
   const { dataSource, connection, prefix } = deps;
@@ -77,12 +94,15 @@ export function createOutboxRelay(deps: {
   async function relayOnce(): Promise<number> {
     await settle(1000);
     return dataSource.transaction(async (m) => {
-      const rows: { id: string; queue: string; name: string; payload: Record<string, unknown> }[] =
-        await m.query(
-          `SELECT id, queue, name, payload FROM outbox WHERE published_at IS NULL
+      const rows: OutboxRow[] = await m.query(
+        `SELECT id, queue, name, payload FROM outbox WHERE published_at IS NULL
           ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [batchSize],
-        );
+        [batchSize],
+      );
+      const data =
+        deps.jobData && rows.length > 0
+          ? await deps.jobData(rows, m)
+          : new Map<string, Record<string, unknown>>();
       const published: string[] = [];
       let failure: Error | undefined;
       // Consecutive rows of one queue go in one addBulk (one round trip, one MULTI); the order of
@@ -100,7 +120,7 @@ export function createOutboxRelay(deps: {
           await queueFor(queueName).addBulk(
             run.map((row) => ({
               name: row.name,
-              data: row.payload,
+              data: data.get(row.id) ?? row.payload,
               opts: {
                 jobId: row.id,
                 attempts: 8,

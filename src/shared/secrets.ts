@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config';
+import { inboundKeyFrom } from '../whatsapp/inbound-seal';
 import { createPiiCipher, parseKey, type PiiCipher } from './pii';
 
 export interface Secrets {
   jwtSecret: string;
   pii: PiiCipher;
+  /** Seals the messages of a Cloud API webhook in their bot job (src/whatsapp/inbound-seal.ts). */
+  whatsappInboundKey: Buffer;
 }
 
 interface GeneratedSecrets {
@@ -37,7 +40,11 @@ export function resolveSecrets(config: Config): Secrets {
     'LOKET_ENCRYPTION_KEY',
   );
   const hashKey = parseKey(config.LOKET_HASH_KEY ?? generated?.hashKey ?? '', 32, 'LOKET_HASH_KEY');
-  return { jwtSecret, pii: createPiiCipher(encryptionKey, hashKey) };
+  return {
+    jwtSecret,
+    pii: createPiiCipher(encryptionKey, hashKey),
+    whatsappInboundKey: inboundKeyFrom(encryptionKey),
+  };
 }
 
 function loadOrCreateGenerated(dataDir: string): GeneratedSecrets {

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/auth.service';
 import type { Role } from '../auth/roles';
 import type { DocumentsService } from '../documents/documents.service';
 import { actorOf } from '../plugins/access';
+import { preparedQuery } from '../db/prepared';
 import { AppError } from '../shared/errors';
 import {
   decodeCursor,
@@ -74,9 +75,14 @@ type Summary = Pick<Ticket, (typeof summaryColumns)[number]>;
 const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const summarySelect = summaryColumns.map((c) => `${snake(c)} AS "${c}"`).join(', ');
 
+/** A step's label in the ticket's language (the step id for an unknown workflow). */
+function stepLabelOf(workflowId: string, step: string, language: 'id' | 'en'): string {
+  const def = workflowDefinitions.get(workflowId);
+  const label = def ? stepOf(def, step).label : { id: step, en: step };
+  return language === 'en' ? label.en : label.id;
+}
+
 export function toSummary(t: Summary) {
-  const def = workflowDefinitions.get(t.workflowId);
-  const label = def ? stepOf(def, t.step).label : { id: t.step, en: t.step };
   return {
     id: t.id,
     code: t.code,
@@ -85,7 +91,7 @@ export function toSummary(t: Summary) {
     language: t.language,
     workflowId: t.workflowId,
     step: t.step,
-    stepLabel: t.language === 'en' ? label.en : label.id,
+    stepLabel: stepLabelOf(t.workflowId, t.step, t.language),
     stepStartedAt: t.stepStartedAt.toISOString(),
     stepDueAt: isoOrNull(t.stepDueAt),
     stepBreached: t.stepBreached,
@@ -108,6 +114,7 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
   documents: DocumentsService;
   dataSource: DataSource;
 }> = async (app, { tickets, documents, dataSource }) => {
+  const prepared = preparedQuery(dataSource);
   /**
    * The one rule for which tickets a caller may touch: a service account only those it opened,
    * the front office only walk-ins; anything else is "not found", like a ticket that does not exist.
@@ -572,24 +579,41 @@ export const ticketsRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const t = await tickets.getByCode(request.body.code.toUpperCase());
+      // Only the columns the answer needs, as a named prepared statement: the bot asks this for
+      // every "status" message of a chat.
+      const [t] = await prepared<{
+        code: string;
+        step: string;
+        language: 'id' | 'en';
+        workflow_id: string;
+        contact_kind: string;
+        contact_address: string | null;
+        closed: boolean;
+        missing_documents: string[];
+        updated_at: Date;
+      }>(
+        'ticket_status_by_code',
+        `SELECT code, step, language, workflow_id, contact_kind, contact_address,
+                closed_at IS NOT NULL AS closed, missing_documents, updated_at
+           FROM tickets WHERE code = $1`,
+        [request.body.code.toUpperCase()],
+      );
       // Compare in the form the contact was stored in (E.164 phone, lower-case email, raw chat id).
       const raw = request.body.contactAddress.trim();
       const given =
-        t?.contactKind === 'PHONE'
+        t?.contact_kind === 'PHONE'
           ? normalisePhone(raw)
-          : t?.contactKind === 'EMAIL'
+          : t?.contact_kind === 'EMAIL'
             ? normaliseEmail(raw)
             : raw;
-      if (!t || !given || t.contactAddress !== given) throw new AppError('NOT_FOUND');
-      const s = toSummary(t);
+      if (!t || !given || t.contact_address !== given) throw new AppError('NOT_FOUND');
       return {
         code: t.code,
         step: t.step,
-        stepLabel: s.stepLabel,
-        closed: t.closedAt !== null,
-        missingDocuments: t.missingDocuments,
-        updatedAt: s.updatedAt,
+        stepLabel: stepLabelOf(t.workflow_id, t.step, t.language),
+        closed: t.closed,
+        missingDocuments: t.missing_documents,
+        updatedAt: t.updated_at.toISOString(),
       };
     },
   );

@@ -577,10 +577,6 @@ export function createTicketsService(deps: TicketsServiceDeps) {
       return t;
     },
 
-    async getByCode(code: string): Promise<Ticket | null> {
-      return dataSource.getRepository(Ticket).findOne({ where: { code } });
-    },
-
     /** The full NIK of the requester's claim, for the roles that need it; audited. */
     async revealNik(ticket: Ticket, actor: Actor): Promise<string | null> {
       if (!ticket.requesterNikEncrypted) return null;

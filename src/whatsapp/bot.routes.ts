@@ -6,27 +6,7 @@ import { actorOf } from '../plugins/access';
 import { AppError } from '../shared/errors';
 import { errorResponses, IdParamsSchema } from '../shared/schemas';
 import { Ticket, TicketEvent } from '../tickets/ticket.entity';
-
-/** The change values of a stored webhook that carry messages (statuses stay with the workers). */
-function messageValues(payload: Record<string, unknown>): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const entries = Array.isArray(payload.entry) ? (payload.entry as unknown[]) : [];
-  for (const entry of entries) {
-    const changes = (entry as { changes?: unknown }).changes;
-    for (const change of Array.isArray(changes) ? (changes as unknown[]) : []) {
-      const value = (change as { value?: unknown }).value;
-      if (typeof value !== 'object' || value === null) continue;
-      const v = value as Record<string, unknown>;
-      if (!Array.isArray(v.messages) || v.messages.length === 0) continue;
-      out.push({
-        metadata: v.metadata ?? null,
-        contacts: Array.isArray(v.contacts) ? v.contacts : [],
-        messages: v.messages,
-      });
-    }
-  }
-  return out;
-}
+import { messageValues } from './inbound-seal';
 
 const ChatTicketSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -37,15 +17,37 @@ const ChatTicketSchema = Type.Object({
 });
 
 /**
- * What only the WhatsApp bot (its BOT service account) needs besides the ticket routes: the
- * messages of a stored Cloud API webhook (the queue job carries only the event id), the open
+ * What only the WhatsApp bot (its BOT service account) needs besides the ticket routes: the key
+ * that opens the webhook messages sealed in its queue jobs, the messages of a stored Cloud API
+ * webhook (for a job that carries only the event id, or one it cannot open), the open
  * tickets of one chat (its own tickets whose contact is that chat: nobody else's), and the
  * "talk to staff" flag.
  */
-export const botRoutes: FastifyPluginAsyncTypebox<{ dataSource: DataSource }> = async (
-  app,
-  { dataSource },
-) => {
+export const botRoutes: FastifyPluginAsyncTypebox<{
+  dataSource: DataSource;
+  /** The key that seals webhook messages in their whatsapp-inbound job (inbound-seal.ts). */
+  inboundKey: Buffer;
+}> = async (app, { dataSource, inboundKey }) => {
+  app.get(
+    '/bot/whatsapp-inbound-key',
+    {
+      config: { access: ['BOT'] },
+      schema: {
+        tags: ['bot'],
+        summary:
+          'The key that opens the webhook messages sealed in whatsapp-inbound jobs (for the bot)',
+        response: {
+          200: Type.Object({ key: Type.String() }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (_request, reply) => {
+      void reply.header('cache-control', 'no-store');
+      return { key: inboundKey.toString('base64url') };
+    },
+  );
+
   app.get(
     '/bot/whatsapp-events/:id',
     {

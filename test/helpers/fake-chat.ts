@@ -92,6 +92,7 @@ export function fakeLoketClient() {
   const client: LoketClient = {
     claimNotice: () => Promise.reject(new Error('not in this fake')),
     reportNotice: () => Promise.reject(new Error('not in this fake')),
+    inboundKey: () => Promise.reject(new Error('not in this fake')),
     createTicket(input) {
       const t: FakeTicket = {
         id: randomUUID(),

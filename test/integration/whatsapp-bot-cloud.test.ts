@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemActor } from '../../src/audit/audit.service';
 import { webhookSignature } from '../../src/whatsapp/webhook.routes';
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { queueNames } from '../../src/jobs/queues';
+import { sealMessageValues } from '../../src/whatsapp/inbound-seal';
 import { startWorkers, type Workers } from '../../src/worker';
 import { createCloudApiTransport } from '../../bot/cloud-api';
 import { inboundFromCloudValues } from '../../bot/cloud-inbound';
 import { createDispatcher } from '../../bot/dispatcher';
-import { createLoketClient } from '../../bot/loket-client';
+import { createLoketClient, type LoketClient } from '../../bot/loket-client';
 import { redisCustomerWindow, startOutbound } from '../../bot/outbound';
 import type { ChatTransport } from '../../bot/transport';
 import { eventually } from '../helpers/eventually';
@@ -88,6 +92,7 @@ describe('the Helpus bot on the WhatsApp Cloud API', () => {
   let dispatcher: ReturnType<typeof createDispatcher>;
   let outbound: { close(): Promise<void> };
   let helpdesk: string;
+  const readBack: string[] = [];
 
   const post = (raw: string, signature?: string) =>
     t.http<{ received?: boolean; code?: string }>('POST', '/webhooks/whatsapp', {
@@ -155,7 +160,15 @@ describe('the Helpus bot on the WhatsApp Cloud API', () => {
       await t.container.staff.createServiceAccount({ name: 'helpus', kind: 'BOT' }, systemActor)
     ).token;
     workers = await startWorkers(t.container, t.redis);
-    const client = createLoketClient({ baseUrl: t.baseUrl, token: bot });
+    const api = createLoketClient({ baseUrl: t.baseUrl, token: bot });
+    // Which stored webhooks the bot read back through the API (a job it could not open).
+    const client: LoketClient = {
+      ...api,
+      webhookMessages: (eventId) => {
+        readBack.push(eventId);
+        return api.webhookMessages(eventId);
+      },
+    };
     const bull = `${t.config.REDIS_PREFIX}:bull`;
     transport = createCloudApiTransport({
       baseUrl: graph.baseUrl,
@@ -363,6 +376,60 @@ describe('the Helpus bot on the WhatsApp Cloud API', () => {
     expect(repliesTo(chat)).toHaveLength(1);
   });
 
+  test('the job carries the messages sealed; one without them, or sealed with another key, is read back', async () => {
+    const chat = '6281234500041';
+    await say({ phone: chat }, text('halo sealed'), /Helpus/);
+    const [event] = await t.container.dataSource.query<{ id: string; outbox: string }[]>(
+      `SELECT e.id, o.id AS outbox FROM whatsapp_webhook_events e
+         JOIN outbox o ON o.payload->>'eventId' = e.id::text AND o.name = 'whatsapp.messages'
+        WHERE e.payload::text LIKE '%' || $1 || '%'`,
+      [chat],
+    );
+    const bull = `${t.config.REDIS_PREFIX}:bull`;
+    const data = await t.redis.hget(
+      `${bull}:${queueNames.whatsappInbound}:${event?.outbox ?? ''}`,
+      'data',
+    );
+    const job = JSON.parse(data ?? '{}') as { eventId?: string; sealed?: string };
+    expect(job.eventId).toBe(event?.id);
+    expect(job.sealed).toMatch(/^v1\./);
+    // Neither the text nor the number in clear in Redis, and the bot did not read it back.
+    expect(data).not.toContain('halo sealed');
+    expect(data).not.toContain(chat);
+    expect(readBack).not.toContain(event?.id);
+
+    // A job with only the id (an old relay, a large payload) and one sealed with another key.
+    const queue = new Queue(queueNames.whatsappInbound, { connection: t.redis, prefix: bull });
+    try {
+      for (const [who, sealedWith] of [
+        ['6281234500042', null],
+        ['6281234500043', randomBytes(32)],
+      ] as const) {
+        const payload = cloudEnvelope(PHONE_NUMBER_ID, fromUser({ phone: who }, text('halo')));
+        const [stored] = await t.container.dataSource.query<{ id: string }[]>(
+          'INSERT INTO whatsapp_webhook_events (payload, messages, statuses) VALUES ($1, 1, 0) RETURNING id',
+          [JSON.stringify(payload)],
+        );
+        const id = stored?.id ?? '';
+        const values =
+          (
+            payload as { entry: { changes: { value: Record<string, unknown> }[] }[] }
+          ).entry[0]?.changes.map((c) => c.value) ?? [];
+        await queue.add('whatsapp.messages', {
+          eventId: id,
+          ...(sealedWith ? { sealed: sealMessageValues(sealedWith, id, values) ?? '' } : {}),
+        });
+        await eventually(
+          () => Promise.resolve(repliesTo(who).map(replyText).join()),
+          (all) => all.includes('Helpus'),
+        );
+        expect(readBack).toContain(id);
+      }
+    } finally {
+      await queue.close();
+    }
+  });
+
   test('a user known only by the business-scoped user id is answered by that id', async () => {
     const who = { userId: 'ID.1234567890abcdefABCDEF' };
     await say(who, text('halo'), /Helpus/);
@@ -480,6 +547,9 @@ describe('the Helpus bot on the WhatsApp Cloud API', () => {
       },
     );
     expect(events.status).toBe(403);
+    const key = (token: string) => t.http('GET', '/api/bot/whatsapp-inbound-key', { token });
+    expect((await key(helpdesk)).status).toBe(403);
+    expect((await key(bot)).status).toBe(200);
     expect(
       (
         await t.http('GET', '/api/bot/whatsapp-events/00000000-0000-4000-8000-000000000000', {
