@@ -18,7 +18,12 @@ const TAG = 16;
 
 export function createSealer(secret: string, info: string, salt = 'loket'): Sealer {
   if (!secret) throw new Error('a sealer needs a secret');
-  const key = Buffer.from(hkdfSync('sha256', secret, salt, info, 32));
+  return sealerWithKey(Buffer.from(hkdfSync('sha256', secret, salt, info, 32)));
+}
+
+/** A sealer with a key derived already (32 bytes), e.g. one another process handed over. */
+export function sealerWithKey(key: Buffer): Sealer {
+  if (key.length !== 32) throw new Error('a sealer key is 32 bytes');
   return {
     seal(plain, context) {
       const iv = randomBytes(IV);
@@ -43,3 +48,5 @@ export function createSealer(secret: string, info: string, salt = 'loket'): Seal
 
 /** Bytes a sealed value adds to its plain text. */
 export const SEAL_OVERHEAD = IV + TAG;
+export const SEAL_IV_BYTES = IV;
+export const SEAL_TAG_BYTES = TAG;

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
+import { SEAL_IV_BYTES, SEAL_TAG_BYTES, sealerWithKey } from '../shared/sealer';
 
 /**
  * The messages of a stored Cloud API webhook as they ride in a `whatsapp.messages` job: sealed
@@ -46,15 +47,13 @@ export function sealMessageValues(
 ): string | null {
   const plain = Buffer.from(JSON.stringify(values), 'utf8');
   if (plain.length > MAX_SEALED_BYTES) return null;
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(eventId, 'utf8'));
-  const ct = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const sealed = sealerWithKey(key).seal(plain, eventId);
+  const tagEnd = SEAL_IV_BYTES + SEAL_TAG_BYTES;
   return [
     'v1',
-    iv.toString('base64url'),
-    cipher.getAuthTag().toString('base64url'),
-    ct.toString('base64url'),
+    sealed.subarray(0, SEAL_IV_BYTES).toString('base64url'),
+    sealed.subarray(SEAL_IV_BYTES, tagEnd).toString('base64url'),
+    sealed.subarray(tagEnd).toString('base64url'),
   ].join('.');
 }
 
@@ -69,12 +68,13 @@ export function openMessageValues(
   const ivBytes = Buffer.from(iv, 'base64url');
   const tagBytes = Buffer.from(tag, 'base64url');
   // GCM would accept a shortened tag: only the full 16 bytes count.
-  if (ivBytes.length !== 12 || tagBytes.length !== 16) return null;
+  if (ivBytes.length !== SEAL_IV_BYTES || tagBytes.length !== SEAL_TAG_BYTES) return null;
+  const plain = sealerWithKey(key).open(
+    Buffer.concat([ivBytes, tagBytes, Buffer.from(ct, 'base64url')]),
+    eventId,
+  );
+  if (!plain) return null;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, ivBytes, { authTagLength: 16 });
-    decipher.setAAD(Buffer.from(eventId, 'utf8'));
-    decipher.setAuthTag(tagBytes);
-    const plain = Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]);
     const values = JSON.parse(plain.toString('utf8')) as unknown;
     return Array.isArray(values) ? (values as Record<string, unknown>[]) : null;
   } catch {
