@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { constants, createWriteStream } from 'node:fs';
-import { lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -153,14 +153,37 @@ export function coalescedDirectorySync(sync: SyncDirectory = syncDirectory): Syn
   };
 }
 
+/**
+ * Writes a temporary file beside `path` with `write` (which must flush it), renames it into place
+ * and flushes the directory; the temporary file is removed when anything fails.
+ */
+async function placeAtomically(
+  path: string,
+  syncDir: SyncDirectory,
+  write: (temp: string) => Promise<void>,
+): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${randomUUID()}.tmp`);
+  try {
+    await write(temp);
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(ignore);
+    throw err;
+  }
+  await syncDir(dir);
+}
+
+// As the streamed write's file: `wx`, never follow or reuse an existing file; `flush`, fsync
+// before close.
+const TEMP_FILE = { flag: 'wx', mode: 0o600, flush: true } as const;
+
 /** Streams `data` to a temporary file beside `path`, flushes it, then renames it into place. */
 async function writeAtomically(
   path: string,
   data: Readable,
   syncDir: SyncDirectory,
 ): Promise<{ size: number; sha256: string }> {
-  const dir = dirname(path);
-  const temp = join(dir, `.${randomUUID()}.tmp`);
   const hash = createHash('sha256');
   let size = 0;
   const tap = new Transform({
@@ -170,59 +193,32 @@ async function writeAtomically(
       callback(null, chunk);
     },
   });
-  try {
-    // `wx`: never follow or reuse an existing file; `flush`: fsync before close.
-    await pipeline(data, tap, createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true }));
-    await rename(temp, path);
-  } catch (err) {
-    await unlink(temp).catch(ignore);
-    throw err;
-  }
-  await syncDir(dir);
+  await placeAtomically(path, syncDir, (temp) =>
+    pipeline(data, tap, createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true })),
+  );
   return { size, sha256: hash.digest('hex') };
 }
 
 /**
- * `writeAtomically` for a buffer: the temporary file is written in one call, flushed, closed,
- * renamed into place and the directory flushed. `ensureDir` makes the directory when the first
- * attempt finds it missing (a directory known to exist costs nothing per file).
+ * `writeAtomically` for a buffer: one write of the temporary file (no stream); its directory is
+ * made only when the first attempt finds it missing (a directory known to exist costs nothing).
  */
 async function writeBufferAtomically(
   path: string,
   data: Buffer,
-  ensureDir: (dir: string) => Promise<void>,
   syncDir: SyncDirectory,
   hash: boolean,
 ): Promise<{ size: number; sha256: string }> {
-  const dir = dirname(path);
-  const temp = join(dir, `.${randomUUID()}.tmp`);
   const sha256 = hash ? createHash('sha256').update(data).digest('hex') : '';
-  let handle;
-  try {
-    // `wx`: never follow or reuse an existing file.
-    handle = await open(temp, 'wx', 0o600);
-  } catch (err) {
-    if (!isCode(err, 'ENOENT')) throw err;
-    await ensureDir(dir);
-    handle = await open(temp, 'wx', 0o600);
-  }
-  try {
+  await placeAtomically(path, syncDir, async (temp) => {
     try {
-      let written = 0;
-      while (written < data.length) {
-        const { bytesWritten } = await handle.write(data, written, data.length - written);
-        written += bytesWritten;
-      }
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await writeFile(temp, data, TEMP_FILE);
+    } catch (err) {
+      if (!isCode(err, 'ENOENT')) throw err;
+      await mkdir(dirname(temp), { recursive: true, mode: 0o700 });
+      await writeFile(temp, data, TEMP_FILE);
     }
-    await rename(temp, path);
-  } catch (err) {
-    await unlink(temp).catch(ignore);
-    throw err;
-  }
-  await syncDir(dir);
+  });
   return { size: data.length, sha256 };
 }
 
@@ -263,15 +259,7 @@ export function createLocalStorage(rootDir: string): DocumentStorage {
     },
 
     async putBuffer(key: string, data: Buffer, options?: { hash: false }) {
-      return writeBufferAtomically(
-        pathOf(key),
-        data,
-        async (dir) => {
-          await mkdir(dir, { recursive: true, mode: 0o700 });
-        },
-        syncDir,
-        options?.hash !== false,
-      );
+      return writeBufferAtomically(pathOf(key), data, syncDir, options?.hash !== false);
     },
 
     async get(key) {
